@@ -1,0 +1,98 @@
+/* store: one keyspace of string items with absolute expiry times.
+ *
+ * Items are single allocations holding key, value and (only when the key has
+ * one) the expiry. The key table is a chained hash table that grows and
+ * shrinks incrementally: while a resize is in progress both the old and the
+ * new table are live and every operation, plus store_rehash_step() from the
+ * timer, moves a bounded number of buckets, so no call pays for the whole
+ * table.
+ *
+ * Expiry is lazy (store_find deletes an expired item it meets) and active
+ * (store_expire_step, called from the timer with a time budget). "Now" is
+ * clock_now_ms(); tests freeze the clock to drive expiry.
+ *
+ * Item pointers returned by lookups are valid until the next call that may
+ * write to the store (set, set_value, set_expire, delete, random, scan,
+ * expire step, flush, rehash step). store_find and the table resize never
+ * move an item in memory; they only free items whose expiry has passed. */
+#ifndef TIDECACHE_STORE_H
+#define TIDECACHE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct item;
+
+struct store *store_create(void);
+void store_destroy(struct store *s);
+
+/* The live item under key, or NULL. An item whose expiry has passed is
+ * deleted here and counts as expired. */
+struct item *store_find(struct store *s, const char *key, size_t klen);
+
+const char *item_key(const struct item *it);
+size_t item_key_len(const struct item *it);
+const char *item_value(const struct item *it);
+size_t item_value_len(const struct item *it);
+/* Absolute expiry in Unix milliseconds; 0 when the item never expires. */
+int64_t item_expire_ms(const struct item *it);
+
+/* Insert key, or replace its item, with value and expiry (0 = none).
+ * Returns the stored item. */
+struct item *store_set(struct store *s, const char *key, size_t klen, const void *value,
+                       size_t vlen, int64_t expire_ms);
+
+/* Remove key. Returns 1 if it was there (and live), else 0. */
+int store_delete(struct store *s, const char *key, size_t klen);
+
+/* Give a live item a new expiry (0 removes it). Returns the item, which may
+ * have moved (adding an expiry can reallocate it). */
+struct item *store_set_expire(struct store *s, struct item *it, int64_t expire_ms);
+
+/* Number of items stored (expired ones not yet removed included, as Redis's
+ * DBSIZE), and how many of them have an expiry. */
+size_t store_count(const struct store *s);
+size_t store_expires_count(const struct store *s);
+
+/* Items removed because their expiry passed, since creation. */
+uint64_t store_expired_total(const struct store *s);
+
+/* Remove every item. */
+void store_flush(struct store *s);
+
+/* Active expiry: look for items whose expiry has passed and delete them,
+ * stopping once budget_us microseconds have been spent. Returns the number
+ * deleted; *more is set to 1 when the budget ran out before the sweep had
+ * looked at everything that may be due, 0 otherwise. */
+size_t store_expire_step(struct store *s, int64_t budget_us, int *more);
+
+/* Advance an in-progress table resize for at most budget_us microseconds,
+ * and start a shrink when the table has become sparse. */
+void store_rehash_step(struct store *s, int64_t budget_us);
+
+/* Bytes the store holds: items and tables, as the allocator counts them. */
+size_t store_memory(const struct store *s);
+
+/* Replace a live item's value, keeping its key and expiry. value may point
+ * into the item itself. Returns the item, which may have moved. Keys and
+ * values are at most 4 GiB - 1 bytes (the protocol limits them far below). */
+struct item *store_set_value(struct store *s, struct item *it, const void *value, size_t vlen);
+
+/* Incremental iteration with Redis SCAN semantics: start with cursor 0, pass
+ * back the returned cursor, stop when it returns 0. Each call visits about
+ * count buckets and calls fn for every live item in them; every key present
+ * for the whole iteration is reported at least once (some maybe more than
+ * once), even when the table resizes between calls. Expired items met on the
+ * way are deleted instead of reported. fn must not modify the store. */
+uint64_t store_scan(struct store *s, uint64_t cursor, size_t count,
+                    void (*fn)(void *ctx, const struct item *it), void *ctx);
+
+/* A random live item, or NULL when the store is empty. Expired items met on
+ * the way are deleted; if it keeps meeting only expired ones it gives up
+ * after a bounded number (STORE_RANDOM_MAX_EXPIRED) and returns NULL, so a
+ * store full of expired keys costs bounded work per call. */
+#define STORE_RANDOM_MAX_EXPIRED 100
+struct item *store_random(struct store *s);
+
+#endif

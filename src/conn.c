@@ -1,0 +1,315 @@
+/* conn: one client connection; see include/tidecache/conn.h. */
+#include "tidecache/conn.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "tidecache/clock.h"
+#include "tidecache/command.h"
+#include "tidecache/config.h"
+#include "tidecache/db.h"
+#include "tidecache/log.h"
+#include "tidecache/mem.h"
+#include "tidecache/reply.h"
+#include "tidecache/stats.h"
+#include "tidecache/status.h"
+
+/* Reading resumes once the unsent output has fallen to this. */
+#define CONN_OUTPUT_LOW_WATER_BYTES (CONN_OUTPUT_HIGH_WATER_BYTES / 2)
+
+static const struct config *config;
+static uint64_t next_id = 1;
+static size_t open_count;
+static struct conn *oldest, *newest; /* by last activity */
+
+static void conn_on_read(evutil_socket_t fd, short what, void *arg);
+static void conn_on_write(evutil_socket_t fd, short what, void *arg);
+
+void conn_setup(const struct config *cfg)
+{
+    config = cfg;
+}
+
+void conn_teardown(void)
+{
+    while (oldest)
+        conn_destroy(oldest);
+}
+
+size_t conn_count(void)
+{
+    return open_count;
+}
+
+static void list_unlink(struct conn *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        oldest = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    else
+        newest = c->prev;
+    c->prev = c->next = NULL;
+}
+
+static void list_append(struct conn *c)
+{
+    c->prev = newest;
+    c->next = NULL;
+    if (newest)
+        newest->next = c;
+    else
+        oldest = c;
+    newest = c;
+}
+
+/* Mark activity: the connection moves to the young end of the list. */
+static void conn_touch(struct conn *c)
+{
+    c->last_active_ms = clock_now_ms();
+    if (newest != c) {
+        list_unlink(c);
+        list_append(c);
+    }
+}
+
+static void format_peer(struct conn *c, const struct sockaddr *peer, socklen_t peer_len,
+                        int is_unix)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    (void)peer_len;
+    if (is_unix) {
+        /* unix clients are unnamed: Redis shows the server's socket path */
+        snprintf(c->addr, sizeof c->addr, "%.100s:0", config ? config->unixsocket : "");
+    } else if (peer->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)peer;
+        inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
+        snprintf(c->addr, sizeof c->addr, "[%s]:%u", ip, ntohs(in6->sin6_port));
+    } else {
+        const struct sockaddr_in *in4 = (const struct sockaddr_in *)peer;
+        inet_ntop(AF_INET, &in4->sin_addr, ip, sizeof ip);
+        snprintf(c->addr, sizeof c->addr, "%s:%u", ip, ntohs(in4->sin_port));
+    }
+}
+
+struct conn *conn_create(struct event_base *base, int fd, const struct sockaddr *peer,
+                         socklen_t peer_len, int is_unix)
+{
+    struct conn *c = mem_calloc(1, sizeof *c);
+    c->fd = fd;
+    c->id = next_id++;
+    c->proto = 2;
+    c->db = db_get(0);
+    c->db_index = 0;
+    c->created_ms = c->last_active_ms = clock_now_ms();
+    if (is_unix)
+        c->flags |= CONN_UNIX;
+    format_peer(c, peer, peer_len, is_unix);
+    buf_init(&c->in);
+    buf_init(&c->out);
+    resp_parser_init(&c->parser, config ? config->proto_max_bulk_len : 512 * MB);
+    c->read_ev = event_new(base, fd, EV_READ | EV_PERSIST, conn_on_read, c);
+    c->write_ev = event_new(base, fd, EV_WRITE | EV_PERSIST, conn_on_write, c);
+    if (!c->read_ev || !c->write_ev || event_add(c->read_ev, NULL) != 0) {
+        log_warning("cannot watch client socket %d", fd);
+        if (c->read_ev)
+            event_free(c->read_ev);
+        if (c->write_ev)
+            event_free(c->write_ev);
+        resp_parser_free(&c->parser);
+        close(fd);
+        mem_free(c);
+        return NULL;
+    }
+    list_append(c);
+    open_count++;
+    return c;
+}
+
+void conn_destroy(struct conn *c)
+{
+    event_free(c->read_ev);
+    event_free(c->write_ev);
+    close(c->fd);
+    list_unlink(c);
+    open_count--;
+    buf_free(&c->in);
+    buf_free(&c->out);
+    resp_parser_free(&c->parser);
+    mem_free(c);
+}
+
+static void conn_pause_reading(struct conn *c)
+{
+    if (!(c->flags & CONN_READ_PAUSED)) {
+        event_del(c->read_ev);
+        c->flags |= CONN_READ_PAUSED;
+    }
+}
+
+static void conn_resume_reading(struct conn *c)
+{
+    if (c->flags & CONN_READ_PAUSED) {
+        event_add(c->read_ev, NULL);
+        c->flags &= ~CONN_READ_PAUSED;
+    }
+}
+
+/* Execute every complete request in the input buffer, in order, until the
+ * input runs out, the output passes the high-water mark (then reading
+ * pauses), or the connection is to close (QUIT, protocol error). The parser
+ * keeps its progress through a partial request between calls. */
+static void conn_process_input(struct conn *c)
+{
+    while (!(c->flags & CONN_CLOSE_AFTER_REPLY) && buf_used(&c->in) > 0) {
+        if (conn_pending_output(c) > CONN_OUTPUT_HIGH_WATER_BYTES) {
+            conn_pause_reading(c);
+            return;
+        }
+        size_t consumed = 0;
+        int rc = resp_parse(&c->parser, c->in.data + c->in.start, buf_used(&c->in), &consumed);
+        if (rc == TC_EAGAIN)
+            return;
+        if (rc == TC_ERR) {
+            log_verbose("protocol error from client %s: %s", c->addr, c->parser.error);
+            reply_error(c, c->parser.error);
+            c->flags |= CONN_CLOSE_AFTER_REPLY;
+            return;
+        }
+        if (c->parser.argc > 0)
+            command_execute(c, c->parser.argc, c->parser.argv);
+        buf_consume(&c->in, consumed);
+    }
+}
+
+/* Write queued output. Returns TC_OK when all is written, TC_EAGAIN when the
+ * socket is full (the write event is then armed), TC_ERR when the peer is
+ * gone. */
+static int conn_write(struct conn *c)
+{
+    while (buf_used(&c->out) > 0) {
+        ssize_t n = write(c->fd, c->out.data + c->out.start, buf_used(&c->out));
+        if (n > 0) {
+            stats.net_output_bytes += (uint64_t)n;
+            buf_consume(&c->out, (size_t)n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (!(c->flags & CONN_WRITE_WANTED)) {
+                event_add(c->write_ev, NULL);
+                c->flags |= CONN_WRITE_WANTED;
+            }
+            return TC_EAGAIN;
+        }
+        return TC_ERR;
+    }
+    if (c->flags & CONN_WRITE_WANTED) {
+        event_del(c->write_ev);
+        c->flags &= ~CONN_WRITE_WANTED;
+    }
+    buf_shrink_if_idle(&c->out, CONN_IDLE_BUFFER_BYTES);
+    return TC_OK;
+}
+
+/* Run requests and write replies until the connection would block: after a
+ * write frees room, requests held back by the high-water mark run too. */
+static void conn_drive(struct conn *c)
+{
+    for (;;) {
+        conn_process_input(c);
+        int rc = conn_write(c);
+        if (rc == TC_ERR || (rc == TC_OK && (c->flags & CONN_CLOSE_AFTER_REPLY))) {
+            conn_destroy(c);
+            return;
+        }
+        if ((c->flags & CONN_READ_PAUSED) && !(c->flags & CONN_CLOSE_AFTER_REPLY) &&
+            conn_pending_output(c) <= CONN_OUTPUT_LOW_WATER_BYTES) {
+            conn_resume_reading(c);
+            if (buf_used(&c->in) > 0)
+                continue;
+        }
+        return;
+    }
+}
+
+/* Free space to offer the next read. Normally one chunk; inside a large
+ * bulk, up to what the bulk still needs but never more than what has already
+ * arrived, so a declared size is reserved only as its bytes come in. */
+static size_t conn_read_room(const struct conn *c)
+{
+    size_t wanted = resp_bytes_wanted(&c->parser);
+    size_t room = CONN_READ_CHUNK_BYTES;
+    if (wanted > room) {
+        size_t have = buf_used(&c->in);
+        room = wanted < have ? wanted : (have > room ? have : room);
+    }
+    return room;
+}
+
+static void conn_on_read(evutil_socket_t fd, short what, void *arg)
+{
+    (void)what;
+    struct conn *c = arg;
+    clock_update();
+    buf_reserve(&c->in, conn_read_room(c));
+    ssize_t n = read(fd, c->in.data + c->in.len, c->in.cap - c->in.len);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        conn_destroy(c);
+        return;
+    }
+    if (n < 0)
+        return;
+    c->in.len += (size_t)n;
+    stats.net_input_bytes += (uint64_t)n;
+    conn_touch(c);
+    conn_drive(c);
+}
+
+static void conn_on_write(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct conn *c = arg;
+    clock_update();
+    conn_touch(c);
+    conn_drive(c);
+}
+
+void conn_close_idle(long long timeout_s)
+{
+    if (timeout_s <= 0)
+        return;
+    int64_t limit_ms = clock_now_ms() - timeout_s * 1000;
+    while (oldest && oldest->last_active_ms < limit_ms) {
+        log_verbose("closing idle client %s", oldest->addr);
+        conn_destroy(oldest);
+    }
+}
+
+void conn_close_after_reply(struct conn *c)
+{
+    conn_pause_reading(c);
+    c->flags |= CONN_CLOSE_AFTER_REPLY;
+    if (conn_write(c) != TC_EAGAIN)
+        conn_destroy(c);
+}
+
+void conn_shutdown_all(void)
+{
+    struct conn *c = oldest;
+    while (c) {
+        struct conn *next = c->next;
+        conn_close_after_reply(c);
+        c = next;
+    }
+}

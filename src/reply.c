@@ -1,0 +1,114 @@
+/* reply: handler-facing reply functions; see include/tidecache/reply.h. */
+#include "tidecache/reply.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tidecache/conn.h"
+#include "tidecache/resp.h"
+#include "tidecache/stats.h"
+
+#define REPLY_ERROR_MAX_BYTES 512 /* formatted error texts are cut here */
+
+void reply_ok(struct conn *c)
+{
+    resp_add_simple(&c->out, "OK", 2);
+}
+
+void reply_simple(struct conn *c, const char *s)
+{
+    resp_add_simple(&c->out, s, strlen(s));
+}
+
+void reply_bulk(struct conn *c, const void *p, size_t len)
+{
+    resp_add_bulk(&c->out, p, len);
+}
+
+void reply_cstr(struct conn *c, const char *s)
+{
+    resp_add_bulk(&c->out, s, strlen(s));
+}
+
+void reply_int(struct conn *c, long long v)
+{
+    resp_add_int(&c->out, v);
+}
+
+void reply_null(struct conn *c)
+{
+    resp_add_null(&c->out, c->proto);
+}
+
+void reply_null_array(struct conn *c)
+{
+    resp_add_null_array(&c->out, c->proto);
+}
+
+void reply_array(struct conn *c, size_t n)
+{
+    resp_add_array_len(&c->out, n);
+}
+
+void reply_map(struct conn *c, size_t pairs)
+{
+    resp_add_map_len(&c->out, c->proto, pairs);
+}
+
+void reply_set(struct conn *c, size_t n)
+{
+    resp_add_set_len(&c->out, c->proto, n);
+}
+
+void reply_double(struct conn *c, double v)
+{
+    resp_add_double(&c->out, c->proto, v);
+}
+
+void reply_bool(struct conn *c, int v)
+{
+    resp_add_bool(&c->out, c->proto, v);
+}
+
+void reply_verbatim(struct conn *c, const char *text, size_t len)
+{
+    resp_add_verbatim(&c->out, c->proto, "txt", text, len);
+}
+
+void reply_error(struct conn *c, const char *msg)
+{
+    char line[REPLY_ERROR_MAX_BYTES];
+    size_t n = strlen(msg);
+    if (n >= sizeof line)
+        n = sizeof line - 1;
+    for (size_t i = 0; i < n; i++)
+        line[i] = (msg[i] == '\r' || msg[i] == '\n') ? ' ' : msg[i];
+    resp_add_error(&c->out, line, n);
+    stats.error_replies++;
+}
+
+void reply_errorf(struct conn *c, const char *fmt, ...)
+{
+    char msg[REPLY_ERROR_MAX_BYTES];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    reply_error(c, msg);
+}
+
+void reply_syntax_error(struct conn *c)
+{
+    reply_error(c, "ERR syntax error");
+}
+
+void reply_not_integer(struct conn *c)
+{
+    reply_error(c, "ERR value is not an integer or out of range");
+}
+
+void reply_wrong_arity(struct conn *c, const char *cmd_name)
+{
+    reply_errorf(c, "ERR wrong number of arguments for '%s' command", cmd_name);
+}

@@ -1,0 +1,401 @@
+/* server: listeners, accept, the background timer, signals and shutdown;
+ * see include/tidecache/server.h. */
+#include "tidecache/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "tidecache/clock.h"
+#include "tidecache/config.h"
+#include "tidecache/conn.h"
+#include "tidecache/db.h"
+#include "tidecache/log.h"
+#include "tidecache/mem.h"
+#include "tidecache/stats.h"
+#include "tidecache/status.h"
+#include "tidecache/store.h"
+
+#define SERVER_MAX_LISTENERS 16
+#define ACCEPT_RETRY_MS 100          /* pause after accept fails (e.g. out of descriptors) */
+#define SHUTDOWN_GRACE_MS 2000       /* how long shutdown waits for replies to drain */
+#define EXPIRE_SLICE_US 1000         /* one active-expiry slice; no client waits longer */
+#define EXPIRE_DUTY_PERCENT 25       /* share of each tick slices may use when keys pile up */
+#define REHASH_SLICE_US 1000         /* table-resize work per keyspace per tick */
+
+static const char MAXCLIENTS_ERROR[] = "-ERR max number of clients reached\r\n";
+
+struct listener {
+    struct evconnlistener *ev;
+    int is_unix;
+    char name[80];
+};
+
+static struct event_base *base;
+static struct config *config;
+static struct listener listeners[SERVER_MAX_LISTENERS];
+static int nlisteners;
+static struct event *tick_ev;          /* hz timer */
+static struct event *expire_more_ev;   /* follow-up expiry slices within a tick */
+static struct event *shutdown_ev;      /* polls draining clients at shutdown */
+static struct event *signal_evs[2];
+static int64_t tick_started_us;        /* when the current tick began */
+static int shutting_down;
+static int64_t shutdown_deadline_ms;
+
+static void tune_client_socket(int fd, int is_unix)
+{
+    if (is_unix)
+        return;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    int interval = (int)config->tcp_keepalive;
+    if (interval > 0) {
+        setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+        int idle = interval, probe_gap = interval / 3 ? interval / 3 : 1, probes = 3;
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &probe_gap, sizeof probe_gap);
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+    }
+}
+
+/* A new client: refused with Redis's error past maxclients, otherwise handed
+ * to the conn module. The socket arrives non-blocking and close-on-exec. */
+static void on_accept(struct evconnlistener *ev, evutil_socket_t fd, struct sockaddr *peer,
+                      int peer_len, void *arg)
+{
+    (void)ev;
+    struct listener *l = arg;
+    clock_update();
+    if (conn_count() >= (size_t)config->maxclients) {
+        ssize_t ignored = write(fd, MAXCLIENTS_ERROR, sizeof MAXCLIENTS_ERROR - 1);
+        (void)ignored;
+        close(fd);
+        stats.connections_rejected++;
+        return;
+    }
+    tune_client_socket(fd, l->is_unix);
+    if (conn_create(base, fd, peer, (socklen_t)peer_len, l->is_unix))
+        stats.connections_received++;
+}
+
+static void on_accept_retry(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    evconnlistener_enable(((struct listener *)arg)->ev);
+}
+
+/* accept() failed (out of descriptors, most likely): say so, and stop
+ * accepting on this listener for a moment instead of spinning on it. */
+static void on_accept_error(struct evconnlistener *ev, void *arg)
+{
+    struct listener *l = arg;
+    log_warning("accepting a client on %s failed: %s", l->name, strerror(errno));
+    evconnlistener_disable(ev);
+    struct timeval tv = {0, ACCEPT_RETRY_MS * 1000};
+    event_base_once(base, -1, EV_TIMEOUT, on_accept_retry, l, &tv);
+}
+
+static int add_listener(int fd, int is_unix, const char *name)
+{
+    if (nlisteners == SERVER_MAX_LISTENERS) {
+        log_warning("too many listeners; %s skipped", name);
+        close(fd);
+        return TC_ERR;
+    }
+    struct listener *l = &listeners[nlisteners];
+    l->is_unix = is_unix;
+    snprintf(l->name, sizeof l->name, "%s", name);
+    l->ev = evconnlistener_new(base, on_accept, l, LEV_OPT_CLOSE_ON_FREE, 0, fd);
+    if (!l->ev) {
+        close(fd);
+        return TC_ERR;
+    }
+    evconnlistener_set_error_cb(l->ev, on_accept_error);
+    nlisteners++;
+    return TC_OK;
+}
+
+/* Open a TCP listener on one bind address. "*" and "::*" are the wildcard
+ * addresses; IPv6 sockets are IPv6-only so 0.0.0.0 and :: can coexist. */
+static int listen_tcp(const char *addr, int port, int backlog, char *why, size_t whylen)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    socklen_t len;
+    int family;
+    struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+    if (strcmp(addr, "*") == 0 || inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
+        family = AF_INET;
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)port);
+        if (strcmp(addr, "*") == 0)
+            in4->sin_addr.s_addr = htonl(INADDR_ANY);
+        len = sizeof *in4;
+    } else if (strcmp(addr, "::*") == 0 || inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+        family = AF_INET6;
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        if (strcmp(addr, "::*") == 0)
+            in6->sin6_addr = in6addr_any;
+        len = sizeof *in6;
+    } else {
+        snprintf(why, whylen, "not an IP address");
+        return -1;
+    }
+    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(why, whylen, "%s", strerror(errno));
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, backlog) != 0) {
+        snprintf(why, whylen, "%s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int listen_unix(const char *path, int perm, int backlog, char *why, size_t whylen)
+{
+    struct sockaddr_un un;
+    memset(&un, 0, sizeof un);
+    if (strlen(path) >= sizeof un.sun_path) {
+        snprintf(why, whylen, "path too long");
+        return -1;
+    }
+    un.sun_family = AF_UNIX;
+    strcpy(un.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(why, whylen, "%s", strerror(errno));
+        return -1;
+    }
+    unlink(path);
+    if (bind(fd, (struct sockaddr *)&un, sizeof un) != 0 ||
+        (perm && chmod(path, (mode_t)perm) != 0) || listen(fd, backlog) != 0) {
+        snprintf(why, whylen, "%s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Every bind address on port, then the unix socket. An address written with
+ * a leading '-' may be missing on this host (e.g. no IPv6); any other
+ * failure is fatal, as is ending up with no listener at all. */
+static int open_listeners(void)
+{
+    char why[128], name[80];
+    if (config->port > 0) {
+        for (size_t i = 0; i < config->bind.count; i++) {
+            const char *addr = config->bind.addr[i];
+            int optional = addr[0] == '-';
+            if (optional)
+                addr++;
+            snprintf(name, sizeof name, strchr(addr, ':') ? "[%s]:%lld" : "%s:%lld", addr,
+                     config->port);
+            int fd = listen_tcp(addr, (int)config->port, (int)config->tcp_backlog, why, sizeof why);
+            if (fd < 0) {
+                if (optional) {
+                    log_verbose("optional address %s not available: %s", name, why);
+                    continue;
+                }
+                log_warning("cannot listen on %s: %s", name, why);
+                return TC_ERR;
+            }
+            if (add_listener(fd, 0, name) != TC_OK)
+                return TC_ERR;
+        }
+    }
+    if (config->unixsocket && *config->unixsocket) {
+        int fd = listen_unix(config->unixsocket, config->unixsocketperm, (int)config->tcp_backlog,
+                             why, sizeof why);
+        if (fd < 0) {
+            log_warning("cannot listen on unix socket %s: %s", config->unixsocket, why);
+            return TC_ERR;
+        }
+        if (add_listener(fd, 1, config->unixsocket) != TC_OK)
+            return TC_ERR;
+    }
+    if (nlisteners == 0) {
+        log_warning("no address to listen on (port 0 and no unixsocket)");
+        return TC_ERR;
+    }
+    return TC_OK;
+}
+
+static void close_listeners(void)
+{
+    for (int i = 0; i < nlisteners; i++)
+        evconnlistener_free(listeners[i].ev);
+    if (config && config->unixsocket && *config->unixsocket && nlisteners > 0)
+        unlink(config->unixsocket);
+    nlisteners = 0;
+}
+
+/* One active-expiry slice over every keyspace, at most EXPIRE_SLICE_US long.
+ * When keys are left over, another slice is queued right after the pending
+ * I/O is served, until the slices of this tick have used
+ * EXPIRE_DUTY_PERCENT of the tick: a backlog of expired keys drains at a
+ * quarter of a core while no request waits more than one slice. */
+static void expire_slice(void)
+{
+    int more_any = 0;
+    int64_t slice_start = clock_mono_us();
+    int ndb = db_count();
+    for (int i = 0; i < ndb; i++) {
+        int64_t left = EXPIRE_SLICE_US - (clock_mono_us() - slice_start);
+        if (left <= 0) {
+            more_any = 1;
+            break;
+        }
+        int more = 0;
+        store_expire_step(db_get(i), left, &more);
+        more_any |= more;
+    }
+    int64_t tick_us = 1000000 / config->hz;
+    int64_t spent_us = clock_mono_us() - tick_started_us;
+    if (more_any && spent_us < tick_us * EXPIRE_DUTY_PERCENT / 100)
+        event_active(expire_more_ev, EV_TIMEOUT, 0);
+}
+
+static void on_expire_more(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    clock_update();
+    expire_slice();
+}
+
+static void arm_tick(void)
+{
+    int64_t period_us = 1000000 / config->hz;
+    struct timeval tv = {(time_t)(period_us / 1000000), (suseconds_t)(period_us % 1000000)};
+    event_add(tick_ev, &tv);
+}
+
+/* The background tick, hz times a second: idle clients, active expiry,
+ * incremental table resizing. Re-armed each time so an hz change applies at
+ * the next tick. */
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    clock_update();
+    tick_started_us = clock_mono_us();
+    conn_close_idle(config->timeout);
+    for (int i = 0; i < db_count(); i++)
+        store_rehash_step(db_get(i), REHASH_SLICE_US);
+    expire_slice();
+    arm_tick();
+}
+
+static void on_shutdown_poll(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    clock_update();
+    if (conn_count() == 0 || clock_now_ms() >= shutdown_deadline_ms) {
+        event_base_loopbreak(base);
+        return;
+    }
+    struct timeval tv = {0, 10 * 1000};
+    event_add(shutdown_ev, &tv);
+}
+
+void server_request_shutdown(const char *why)
+{
+    if (shutting_down)
+        return;
+    shutting_down = 1;
+    log_notice("%s: shutting down", why);
+    clock_update();
+    close_listeners();
+    conn_shutdown_all();
+    shutdown_deadline_ms = clock_now_ms() + SHUTDOWN_GRACE_MS;
+    struct timeval now = {0, 0};
+    event_add(shutdown_ev, &now);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    (void)arg;
+    server_request_shutdown(sig == SIGINT ? "SIGINT received" : "SIGTERM received");
+}
+
+int server_setup(struct event_base *event_base, struct config *cfg)
+{
+    base = event_base;
+    config = cfg;
+    signal(SIGPIPE, SIG_IGN);
+    if (open_listeners() != TC_OK) {
+        close_listeners();
+        return TC_ERR;
+    }
+    tick_ev = event_new(base, -1, 0, on_tick, NULL);
+    expire_more_ev = event_new(base, -1, 0, on_expire_more, NULL);
+    shutdown_ev = event_new(base, -1, 0, on_shutdown_poll, NULL);
+    signal_evs[0] = evsignal_new(base, SIGTERM, on_signal, NULL);
+    signal_evs[1] = evsignal_new(base, SIGINT, on_signal, NULL);
+    evsignal_add(signal_evs[0], NULL);
+    evsignal_add(signal_evs[1], NULL);
+    arm_tick();
+
+    char addrs[512] = "";
+    size_t used = 0;
+    for (int i = 0; i < nlisteners && used < sizeof addrs; i++)
+        used += (size_t)snprintf(addrs + used, sizeof addrs - used, "%s%s", i ? ", " : "",
+                                 listeners[i].name);
+    log_notice("ready to accept connections on %s", addrs);
+    return TC_OK;
+}
+
+void server_apply_config(void)
+{
+    log_set_level((enum log_level)config->loglevel);
+}
+
+int server_run(void)
+{
+    event_base_dispatch(base);
+    return 0;
+}
+
+void server_teardown(void)
+{
+    close_listeners();
+    conn_teardown();
+    if (tick_ev)
+        event_free(tick_ev);
+    if (expire_more_ev)
+        event_free(expire_more_ev);
+    if (shutdown_ev)
+        event_free(shutdown_ev);
+    for (int i = 0; i < 2; i++)
+        if (signal_evs[i])
+            event_free(signal_evs[i]);
+    tick_ev = expire_more_ev = shutdown_ev = NULL;
+    signal_evs[0] = signal_evs[1] = NULL;
+}

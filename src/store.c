@@ -1,0 +1,742 @@
+/* store: items and the incrementally resized key table; see
+ * include/tidecache/store.h.
+ *
+ * Density is the point of the item layout: one allocation per key, a 14-byte
+ * header, the 8-byte expiry only for keys that have one, and no cached hash
+ * (a resize recomputes it; SipHash of a short key costs less than the cache
+ * miss on the item). The table is an array of item pointers chained through
+ * item->next, kept between 1/8 and 1 item per bucket. */
+#include "tidecache/store.h"
+
+#include "tidecache/clock.h"
+#include "tidecache/hash.h"
+#include "tidecache/mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- items ------------------------------------------------------------ */
+
+#define ITEM_F_EXPIRE 0x01u /* an 8-byte expiry (Unix ms) starts data[] */
+#define ITEM_KLEN_BIG 255u  /* klen byte value: the key length is a uint32
+                               after the expiry (keys of 255+ bytes) */
+#define EXPIRE_BYTES 8      /* size of the stored expiry */
+#define BIGKLEN_BYTES 4     /* size of the stored long key length */
+
+/* data[] holds, in order: [expiry, 8 bytes, if ITEM_F_EXPIRE]
+ * [key length, 4 bytes, if klen == ITEM_KLEN_BIG] key, value, '\0'.
+ * The optional fields are unaligned and read with memcpy. The '\0' after the
+ * value lets number parsing treat it as a C string. */
+struct item {
+    struct item *next; /* bucket chain */
+    uint32_t vlen;     /* value bytes */
+    uint8_t klen;      /* key bytes, or ITEM_KLEN_BIG */
+    uint8_t flags;     /* ITEM_F_* */
+    unsigned char data[];
+};
+
+#define ITEM_HEADER_BYTES offsetof(struct item, data)
+
+static size_t item_expire_bytes(const struct item *it)
+{
+    return (it->flags & ITEM_F_EXPIRE) ? EXPIRE_BYTES : 0;
+}
+
+static unsigned char *item_key_ptr(const struct item *it)
+{
+    size_t off = item_expire_bytes(it) + (it->klen == ITEM_KLEN_BIG ? BIGKLEN_BYTES : 0);
+    return (unsigned char *)it->data + off;
+}
+
+size_t item_key_len(const struct item *it)
+{
+    if (it->klen != ITEM_KLEN_BIG)
+        return it->klen;
+    uint32_t klen;
+    memcpy(&klen, it->data + item_expire_bytes(it), sizeof(klen));
+    return klen;
+}
+
+const char *item_key(const struct item *it)
+{
+    return (const char *)item_key_ptr(it);
+}
+
+const char *item_value(const struct item *it)
+{
+    return (const char *)item_key_ptr(it) + item_key_len(it);
+}
+
+size_t item_value_len(const struct item *it)
+{
+    return it->vlen;
+}
+
+int64_t item_expire_ms(const struct item *it)
+{
+    if (!(it->flags & ITEM_F_EXPIRE))
+        return 0;
+    int64_t ms;
+    memcpy(&ms, it->data, sizeof(ms));
+    return ms;
+}
+
+/* Whether the item's expiry has passed at now_ms. */
+static int item_expired(const struct item *it, int64_t now_ms)
+{
+    return (it->flags & ITEM_F_EXPIRE) && item_expire_ms(it) <= now_ms;
+}
+
+static int item_key_equals(const struct item *it, const char *key, size_t klen)
+{
+    if (klen < ITEM_KLEN_BIG) {
+        if (it->klen != klen)
+            return 0;
+    } else if (it->klen != ITEM_KLEN_BIG || item_key_len(it) != klen) {
+        return 0;
+    }
+    return memcmp(item_key_ptr(it), key, klen) == 0;
+}
+
+static uint64_t item_hash(const struct item *it)
+{
+    return hash_bytes(item_key_ptr(it), item_key_len(it));
+}
+
+/* Bytes to request for an item; never less than the struct itself so every
+ * member access stays inside the block. */
+static size_t item_alloc_size(size_t klen, size_t vlen, int has_expire)
+{
+    size_t n = ITEM_HEADER_BYTES + (has_expire ? EXPIRE_BYTES : 0) +
+               (klen >= ITEM_KLEN_BIG ? BIGKLEN_BYTES : 0) + klen + vlen + 1;
+    return n < sizeof(struct item) ? sizeof(struct item) : n;
+}
+
+/* Lengths are stored in 32 bits; the protocol's limits keep real input far
+ * below, so a longer one is a caller bug, not a client error. */
+static void item_check_lengths(size_t klen, size_t vlen)
+{
+    if (klen > UINT32_MAX || vlen > UINT32_MAX) {
+        fprintf(stderr, "tidecache: store item too large (key %zu, value %zu bytes)\n", klen,
+                vlen);
+        abort();
+    }
+}
+
+/* Write the fixed part, the expiry and the key of a freshly allocated item;
+ * the caller copies the value. Returns where the value goes. */
+static unsigned char *item_fill_key(struct item *it, const char *key, size_t klen, size_t vlen,
+                                    int64_t expire_ms)
+{
+    unsigned char *p = it->data;
+    it->next = NULL;
+    it->vlen = (uint32_t)vlen;
+    it->flags = expire_ms ? ITEM_F_EXPIRE : 0;
+    if (expire_ms) {
+        memcpy(p, &expire_ms, sizeof(expire_ms));
+        p += EXPIRE_BYTES;
+    }
+    if (klen >= ITEM_KLEN_BIG) {
+        uint32_t k32 = (uint32_t)klen;
+        it->klen = ITEM_KLEN_BIG;
+        memcpy(p, &k32, sizeof(k32));
+        p += BIGKLEN_BYTES;
+    } else {
+        it->klen = (uint8_t)klen;
+    }
+    if (klen)
+        memcpy(p, key, klen);
+    return p + klen;
+}
+
+/* ---- the store -------------------------------------------------------- */
+
+/* One bucket array; mask + 1 buckets (a power of two), or buckets == NULL
+ * for the unused second table. */
+struct table {
+    struct item **buckets;
+    size_t mask;
+};
+
+#define TABLE_MIN_BUCKETS 4      /* never shrink below this */
+#define SHRINK_BELOW_PER_BUCKET 8 /* shrink when items < buckets / this */
+#define REHASH_OP_BUCKETS 1       /* non-empty buckets moved per operation */
+#define REHASH_EMPTY_VISITS 10    /* empty buckets visited per bucket to move */
+#define REHASH_CLOCK_BUCKETS 128  /* buckets moved between clock reads */
+#define EXPIRE_CLOCK_STEPS 64     /* cursor steps between clock reads */
+
+/* While t[1].buckets != NULL a resize is in progress: buckets of t[0] below
+ * rehash_idx have been moved (and are empty), new items go to t[1]. */
+struct store {
+    struct table t[2];
+    size_t rehash_idx;
+    size_t count;          /* items stored, expired ones included */
+    size_t expires;        /* items with an expiry */
+    uint64_t expired_total;
+    size_t mem_bytes;      /* allocator's size of items and bucket arrays */
+    uint64_t expire_cursor; /* active expiry's position (reverse-binary) */
+    uint64_t rng;          /* xorshift64* state for store_random */
+};
+
+static int store_resizing(const struct store *s)
+{
+    return s->t[1].buckets != NULL;
+}
+
+static struct item *item_create(struct store *s, const char *key, size_t klen, const void *value,
+                                size_t vlen, int64_t expire_ms)
+{
+    item_check_lengths(klen, vlen);
+    struct item *it = mem_alloc(item_alloc_size(klen, vlen, expire_ms != 0));
+    unsigned char *v = item_fill_key(it, key, klen, vlen, expire_ms);
+    if (vlen)
+        memcpy(v, value, vlen);
+    v[vlen] = '\0';
+    s->mem_bytes += mem_block_size(it);
+    return it;
+}
+
+static void item_destroy(struct store *s, struct item *it)
+{
+    s->mem_bytes -= mem_block_size(it);
+    mem_free(it);
+}
+
+/* Unlink the item *link points to and free it, keeping the counts; counts it
+ * as expired when asked. Does not start or advance a resize, so callers may
+ * use it while walking a bucket. */
+static void store_unlink(struct store *s, struct item **link, int expired)
+{
+    struct item *it = *link;
+    *link = it->next;
+    s->count--;
+    if (it->flags & ITEM_F_EXPIRE)
+        s->expires--;
+    if (expired)
+        s->expired_total++;
+    item_destroy(s, it);
+}
+
+/* ---- table sizing and incremental resize ------------------------------- */
+
+/* Smallest power of two above count (load factor below 1), at least
+ * TABLE_MIN_BUCKETS. */
+static size_t table_size_for(size_t count)
+{
+    size_t n = TABLE_MIN_BUCKETS;
+    while (n <= count)
+        n <<= 1;
+    return n;
+}
+
+static void table_alloc(struct store *s, struct table *t, size_t nbuckets)
+{
+    t->buckets = mem_calloc(nbuckets, sizeof(*t->buckets));
+    t->mask = nbuckets - 1;
+    s->mem_bytes += mem_block_size(t->buckets);
+}
+
+static void table_release(struct store *s, struct table *t)
+{
+    s->mem_bytes -= mem_block_size(t->buckets);
+    mem_free(t->buckets);
+    t->buckets = NULL;
+    t->mask = 0;
+}
+
+/* Begin moving to a table of nbuckets. The array comes from calloc, which
+ * for large sizes maps fresh zero pages, so starting costs no work
+ * proportional to the table. */
+static void resize_start(struct store *s, size_t nbuckets)
+{
+    table_alloc(s, &s->t[1], nbuckets);
+    s->rehash_idx = 0;
+}
+
+/* Move the chain of t[0]'s bucket idx into t[1]. */
+static void rehash_bucket(struct store *s, size_t idx)
+{
+    struct item *it = s->t[0].buckets[idx];
+    struct table *to = &s->t[1];
+    while (it) {
+        struct item *next = it->next;
+        struct item **slot = &to->buckets[item_hash(it) & to->mask];
+        it->next = *slot;
+        *slot = it;
+        it = next;
+    }
+    s->t[0].buckets[idx] = NULL;
+}
+
+/* Move up to nonempty non-empty buckets of t[0], visiting at most
+ * nonempty * REHASH_EMPTY_VISITS empty ones, so one call's work is bounded
+ * even in a sparse table (the bound Redis's dict.c states for its rehash).
+ * Finishes the resize when t[0] is exhausted. Returns buckets visited. */
+static size_t rehash_move(struct store *s, size_t nonempty)
+{
+    size_t empty_left = nonempty * REHASH_EMPTY_VISITS;
+    size_t visited = 0;
+    struct table *from = &s->t[0];
+
+    while (nonempty > 0 && s->rehash_idx <= from->mask) {
+        size_t idx = s->rehash_idx++;
+        visited++;
+        if (from->buckets[idx]) {
+            rehash_bucket(s, idx);
+            nonempty--;
+        } else if (--empty_left == 0) {
+            break;
+        }
+    }
+    if (s->rehash_idx > from->mask) {
+        table_release(s, from);
+        s->t[0] = s->t[1];
+        s->t[1].buckets = NULL;
+        s->t[1].mask = 0;
+    }
+    return visited;
+}
+
+/* Start a resize if the item count has left the table's range: grow at one
+ * item per bucket, shrink below 1/SHRINK_BELOW_PER_BUCKET. O(1); the move
+ * itself happens a little per operation. */
+static void maybe_resize(struct store *s)
+{
+    if (store_resizing(s))
+        return;
+    size_t buckets = s->t[0].mask + 1;
+    if (s->count >= buckets ||
+        (buckets > TABLE_MIN_BUCKETS && s->count < buckets / SHRINK_BELOW_PER_BUCKET))
+        resize_start(s, table_size_for(s->count));
+}
+
+/* The per-operation share of an in-progress resize. */
+static void rehash_tick(struct store *s)
+{
+    if (store_resizing(s))
+        rehash_move(s, REHASH_OP_BUCKETS);
+}
+
+/* ---- lookup ------------------------------------------------------------ */
+
+/* The link (bucket slot or predecessor's next field) that points to the
+ * item with this key, or NULL when the key is not stored. */
+static struct item **lookup_link(struct store *s, const char *key, size_t klen, uint64_t h)
+{
+    for (int i = 0; i < 2 && s->t[i].buckets; i++) {
+        struct item **link = &s->t[i].buckets[h & s->t[i].mask];
+        for (; *link; link = &(*link)->next)
+            if (item_key_equals(*link, key, klen))
+                return link;
+    }
+    return NULL;
+}
+
+/* The link that points to this very item, found through its key's bucket.
+ * The item must be stored. */
+static struct item **link_of(struct store *s, const struct item *it)
+{
+    uint64_t h = item_hash(it);
+    for (int i = 0; i < 2 && s->t[i].buckets; i++) {
+        struct item **link = &s->t[i].buckets[h & s->t[i].mask];
+        for (; *link; link = &(*link)->next)
+            if (*link == it)
+                return link;
+    }
+    fprintf(stderr, "tidecache: store item %p is not in its store\n", (const void *)it);
+    abort();
+}
+
+/* Put a new item in place of the one *link points to, and free the old. */
+static void item_replace(struct store *s, struct item **link, struct item *fresh)
+{
+    struct item *old = *link;
+    fresh->next = old->next;
+    *link = fresh;
+    if (old->flags & ITEM_F_EXPIRE)
+        s->expires--;
+    if (fresh->flags & ITEM_F_EXPIRE)
+        s->expires++;
+    item_destroy(s, old);
+}
+
+/* ---- public operations -------------------------------------------------- */
+
+struct store *store_create(void)
+{
+    struct store *s = mem_calloc(1, sizeof(*s));
+    table_alloc(s, &s->t[0], TABLE_MIN_BUCKETS);
+    s->rng = UINT64_C(0x9e3779b97f4a7c15);
+    return s;
+}
+
+/* Free every item of a table. O(table): only flush and destroy do this. */
+static void table_free_items(struct store *s, struct table *t)
+{
+    if (!t->buckets)
+        return;
+    for (size_t i = 0; i <= t->mask; i++) {
+        struct item *it = t->buckets[i];
+        while (it) {
+            struct item *next = it->next;
+            item_destroy(s, it);
+            it = next;
+        }
+    }
+    table_release(s, t);
+}
+
+void store_flush(struct store *s)
+{
+    table_free_items(s, &s->t[0]);
+    table_free_items(s, &s->t[1]);
+    s->count = 0;
+    s->expires = 0;
+    s->rehash_idx = 0;
+    s->expire_cursor = 0;
+    table_alloc(s, &s->t[0], TABLE_MIN_BUCKETS);
+}
+
+void store_destroy(struct store *s)
+{
+    if (!s)
+        return;
+    table_free_items(s, &s->t[0]);
+    table_free_items(s, &s->t[1]);
+    mem_free(s);
+}
+
+struct item *store_find(struct store *s, const char *key, size_t klen)
+{
+    rehash_tick(s);
+    struct item **link = lookup_link(s, key, klen, hash_bytes(key, klen));
+    if (!link)
+        return NULL;
+    if (item_expired(*link, clock_now_ms())) {
+        store_unlink(s, link, 1);
+        maybe_resize(s);
+        return NULL;
+    }
+    return *link;
+}
+
+struct item *store_set(struct store *s, const char *key, size_t klen, const void *value,
+                       size_t vlen, int64_t expire_ms)
+{
+    rehash_tick(s);
+    uint64_t h = hash_bytes(key, klen);
+    struct item **link = lookup_link(s, key, klen, h);
+    /* Built before the old item is freed: value may point into it. */
+    struct item *it = item_create(s, key, klen, value, vlen, expire_ms);
+
+    if (link) {
+        if (item_expired(*link, clock_now_ms()))
+            s->expired_total++;
+        item_replace(s, link, it);
+        return it;
+    }
+    s->count++;
+    if (expire_ms)
+        s->expires++;
+    maybe_resize(s);
+    struct table *t = store_resizing(s) ? &s->t[1] : &s->t[0];
+    struct item **slot = &t->buckets[h & t->mask];
+    it->next = *slot;
+    *slot = it;
+    return it;
+}
+
+int store_delete(struct store *s, const char *key, size_t klen)
+{
+    rehash_tick(s);
+    struct item **link = lookup_link(s, key, klen, hash_bytes(key, klen));
+    if (!link)
+        return 0;
+    int live = !item_expired(*link, clock_now_ms());
+    store_unlink(s, link, !live);
+    maybe_resize(s);
+    return live;
+}
+
+/* Changing an existing expiry rewrites it in place; adding or removing one
+ * lays the item out again (8 bytes more or less) so that keys without an
+ * expiry never carry the field. */
+struct item *store_set_expire(struct store *s, struct item *it, int64_t expire_ms)
+{
+    int has = (it->flags & ITEM_F_EXPIRE) != 0;
+    if (has && expire_ms) {
+        memcpy(it->data, &expire_ms, sizeof(expire_ms));
+        return it;
+    }
+    if (!has && !expire_ms)
+        return it;
+    struct item **link = link_of(s, it);
+    struct item *fresh = item_create(s, item_key(it), item_key_len(it), item_value(it),
+                                     it->vlen, expire_ms);
+    item_replace(s, link, fresh);
+    return fresh;
+}
+
+/* Resizes the block in place when the new value comes from elsewhere (the
+ * allocator may grow or shrink without copying); copies into a new block
+ * when the value lives inside the item, since realloc could free it. */
+struct item *store_set_value(struct store *s, struct item *it, const void *value, size_t vlen)
+{
+    struct item **link = link_of(s, it);
+    const unsigned char *v = value;
+    const unsigned char *lo = (const unsigned char *)it;
+    if (vlen && v >= lo && v < lo + mem_block_size(it)) {
+        struct item *fresh = item_create(s, item_key(it), item_key_len(it), value, vlen,
+                                         item_expire_ms(it));
+        item_replace(s, link, fresh);
+        return fresh;
+    }
+    item_check_lengths(0, vlen);
+    size_t klen = item_key_len(it);
+    size_t old_bytes = mem_block_size(it);
+    struct item *moved =
+        mem_realloc(it, item_alloc_size(klen, vlen, (it->flags & ITEM_F_EXPIRE) != 0));
+    s->mem_bytes = s->mem_bytes - old_bytes + mem_block_size(moved);
+    *link = moved;
+    moved->vlen = (uint32_t)vlen;
+    unsigned char *dst = item_key_ptr(moved) + klen;
+    if (vlen)
+        memcpy(dst, value, vlen);
+    dst[vlen] = '\0';
+    return moved;
+}
+
+size_t store_count(const struct store *s)
+{
+    return s->count;
+}
+
+size_t store_expires_count(const struct store *s)
+{
+    return s->expires;
+}
+
+uint64_t store_expired_total(const struct store *s)
+{
+    return s->expired_total;
+}
+
+size_t store_memory(const struct store *s)
+{
+    return s->mem_bytes;
+}
+
+void store_rehash_step(struct store *s, int64_t budget_us)
+{
+    maybe_resize(s);
+    if (!store_resizing(s))
+        return;
+    int64_t start = clock_mono_us();
+    while (store_resizing(s)) {
+        rehash_move(s, REHASH_CLOCK_BUCKETS);
+        if (clock_mono_us() - start >= budget_us)
+            break;
+    }
+}
+
+/* ---- cursor walk over both tables --------------------------------------- */
+
+/* Reverse-binary cursor: the cursor's bits are counted up from the top of
+ * the table mask down, so buckets that split when the table doubles (i and
+ * i + size) are visited one right after the other, and a cursor taken from a
+ * table of one size stays meaningful in a table of another: every bucket
+ * whose items could live in an unvisited bucket of either size is still
+ * ahead of it. This is the cursor scheme of Redis's SCAN. */
+static uint64_t bit_reverse64(uint64_t v)
+{
+    v = ((v >> 1) & UINT64_C(0x5555555555555555)) | ((v & UINT64_C(0x5555555555555555)) << 1);
+    v = ((v >> 2) & UINT64_C(0x3333333333333333)) | ((v & UINT64_C(0x3333333333333333)) << 2);
+    v = ((v >> 4) & UINT64_C(0x0f0f0f0f0f0f0f0f)) | ((v & UINT64_C(0x0f0f0f0f0f0f0f0f)) << 4);
+    v = ((v >> 8) & UINT64_C(0x00ff00ff00ff00ff)) | ((v & UINT64_C(0x00ff00ff00ff00ff)) << 8);
+    v = ((v >> 16) & UINT64_C(0x0000ffff0000ffff)) | ((v & UINT64_C(0x0000ffff0000ffff)) << 16);
+    return (v >> 32) | (v << 32);
+}
+
+/* Next cursor after v for a table with this mask; 0 after the last bucket. */
+static uint64_t cursor_next(uint64_t v, uint64_t mask)
+{
+    v |= ~mask;
+    v = bit_reverse64(v);
+    v++;
+    return bit_reverse64(v);
+}
+
+typedef void (*bucket_visit_fn)(struct store *s, struct item **head, void *ctx);
+
+/* Visit the bucket(s) of cursor v and return the next cursor. Outside a
+ * resize that is one bucket. During one, it is the small table's bucket
+ * v & small_mask and every bucket of the large table that maps onto it, so
+ * each key is seen wherever the resize has put it. visit may unlink items of
+ * the bucket it is given but must not resize. */
+static uint64_t cursor_step(struct store *s, uint64_t v, bucket_visit_fn visit, void *ctx)
+{
+    if (!store_resizing(s)) {
+        visit(s, &s->t[0].buckets[v & s->t[0].mask], ctx);
+        return cursor_next(v, s->t[0].mask);
+    }
+    struct table *small = &s->t[0], *large = &s->t[1];
+    if (small->mask > large->mask) {
+        small = &s->t[1];
+        large = &s->t[0];
+    }
+    visit(s, &small->buckets[v & small->mask], ctx);
+    do {
+        visit(s, &large->buckets[v & large->mask], ctx);
+        v = cursor_next(v, large->mask);
+    } while (v & (small->mask ^ large->mask));
+    return v;
+}
+
+/* Buckets a full pass of the cursor takes: one per small-table bucket. */
+static size_t cursor_pass_steps(const struct store *s)
+{
+    size_t n = s->t[0].mask + 1;
+    if (store_resizing(s) && s->t[1].mask < s->t[0].mask)
+        n = s->t[1].mask + 1;
+    return n;
+}
+
+struct scan_ctx {
+    void (*fn)(void *ctx, const struct item *it);
+    void *ctx;
+    int64_t now_ms;
+};
+
+/* Report the live items of one bucket, delete the expired ones. */
+static void scan_visit(struct store *s, struct item **link, void *ctx)
+{
+    struct scan_ctx *sc = ctx;
+    while (*link) {
+        if (item_expired(*link, sc->now_ms)) {
+            store_unlink(s, link, 1);
+        } else {
+            sc->fn(sc->ctx, *link);
+            link = &(*link)->next;
+        }
+    }
+}
+
+uint64_t store_scan(struct store *s, uint64_t cursor, size_t count,
+                    void (*fn)(void *ctx, const struct item *it), void *ctx)
+{
+    struct scan_ctx sc = {.fn = fn, .ctx = ctx, .now_ms = clock_now_ms()};
+    if (count == 0)
+        count = 1;
+    do {
+        cursor = cursor_step(s, cursor, scan_visit, &sc);
+    } while (cursor != 0 && --count > 0);
+    maybe_resize(s);
+    return cursor;
+}
+
+/* ---- active expiry: bucket walk ----------------------------------------
+ * Walks the table with the reverse-binary cursor, so it stays correct
+ * across resizes. Self-contained so that an index by expiry time can
+ * replace it without touching the rest of the store. */
+
+struct expire_ctx {
+    int64_t now_ms;
+    size_t deleted;
+};
+
+static void expire_visit(struct store *s, struct item **link, void *ctx)
+{
+    struct expire_ctx *ec = ctx;
+    while (*link) {
+        if (item_expired(*link, ec->now_ms)) {
+            store_unlink(s, link, 1);
+            ec->deleted++;
+        } else {
+            link = &(*link)->next;
+        }
+    }
+}
+
+/* One call covers at most one full pass (plus one step, so a cursor left by
+ * a differently sized table still has its first bucket group covered);
+ * stopping on the budget sets *more. */
+size_t store_expire_step(struct store *s, int64_t budget_us, int *more)
+{
+    struct expire_ctx ec = {.now_ms = clock_now_ms(), .deleted = 0};
+    int64_t start = clock_mono_us();
+    size_t steps = cursor_pass_steps(s) + 1;
+    int out_of_time = 0;
+
+    for (size_t i = 0; i < steps && s->expires > 0; i++) {
+        if (i > 0 && i % EXPIRE_CLOCK_STEPS == 0 && clock_mono_us() - start >= budget_us) {
+            out_of_time = 1;
+            break;
+        }
+        s->expire_cursor = cursor_step(s, s->expire_cursor, expire_visit, &ec);
+    }
+    maybe_resize(s);
+    if (more)
+        *more = out_of_time;
+    return ec.deleted;
+}
+
+/* ---- random item -------------------------------------------------------- */
+
+#define RANDOM_PROBES_PER_REHASH 32 /* empty-bucket probes between rehash pushes */
+
+static uint64_t store_rand(struct store *s)
+{
+    uint64_t x = s->rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    s->rng = x;
+    return x * UINT64_C(0x2545f4914f6cdd1d);
+}
+
+/* A random non-empty bucket (the store must hold an item). During a resize
+ * it draws from t[0]'s unmoved buckets and all of t[1]. If it keeps drawing
+ * empty buckets (a table mid-shrink can be sparse) it pushes the resize on,
+ * which makes the table denser, so the loop ends. */
+static struct item **random_bucket(struct store *s)
+{
+    for (size_t probes = 1;; probes++) {
+        struct item **head;
+        if (store_resizing(s)) {
+            size_t n0 = s->t[0].mask + 1 - s->rehash_idx;
+            size_t idx = (size_t)(store_rand(s) % (n0 + s->t[1].mask + 1));
+            head = idx < n0 ? &s->t[0].buckets[s->rehash_idx + idx] : &s->t[1].buckets[idx - n0];
+        } else {
+            head = &s->t[0].buckets[store_rand(s) & s->t[0].mask];
+        }
+        if (*head)
+            return head;
+        if (probes % RANDOM_PROBES_PER_REHASH == 0) {
+            maybe_resize(s);
+            rehash_tick(s);
+        }
+    }
+}
+
+struct item *store_random(struct store *s)
+{
+    int64_t now = clock_now_ms();
+    struct item *found = NULL;
+    for (int expired = 0; s->count > 0 && expired < STORE_RANDOM_MAX_EXPIRED;) {
+        struct item **link = random_bucket(s);
+        size_t len = 0;
+        for (struct item *it = *link; it; it = it->next)
+            len++;
+        for (size_t pick = (size_t)(store_rand(s) % len); pick > 0; pick--)
+            link = &(*link)->next;
+        if (!item_expired(*link, now)) {
+            found = *link;
+            break;
+        }
+        store_unlink(s, link, 1);
+        expired++;
+    }
+    maybe_resize(s);
+    return found;
+}

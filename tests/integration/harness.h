@@ -1,0 +1,58 @@
+/* Integration test harness: starts build/tidecache (or $TIDECACHE_BIN) on a
+ * free loopback port with a generated config, and talks to it with hiredis
+ * or raw sockets. Every wait is bounded: readiness is polled for at most
+ * HARNESS_START_TIMEOUT_MS, reads time out after HARNESS_IO_TIMEOUT_MS. */
+#ifndef TIDECACHE_HARNESS_H
+#define TIDECACHE_HARNESS_H
+
+#include <hiredis/hiredis.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define HARNESS_START_TIMEOUT_MS 10000
+#define HARNESS_IO_TIMEOUT_MS 5000
+
+struct server {
+    pid_t pid;
+    int port;
+    char conf_path[256];
+    char log_path[256];
+    char dir[64];          /* scratch directory of this server */
+};
+
+/* Start a server whose config is "port N\nbind 127.0.0.1\n" plus extra_conf
+ * (may be NULL). Aborts the test on failure. */
+void server_start(struct server *s, const char *extra_conf);
+
+/* SIGTERM, then wait for exit; returns the exit status (or 128+signal). */
+int server_stop(struct server *s);
+
+/* Whether the process is still running. */
+int server_alive(const struct server *s);
+
+/* A hiredis connection to s, with I/O timeouts. */
+redisContext *client_connect(const struct server *s);
+
+/* Run a command given as separate strings (binary-safe through lengths). */
+redisReply *client_cmd(redisContext *c, const char *fmt, ...);
+
+/* Check helpers on replies: each frees the reply. */
+void expect_status(redisReply *r, const char *status);
+void expect_error(redisReply *r, const char *error);
+void expect_int(redisReply *r, long long v);
+void expect_str(redisReply *r, const char *s);
+void expect_nil(redisReply *r);
+
+/* Raw loopback socket to s, with a receive timeout. */
+int raw_connect(const struct server *s);
+void raw_send(int fd, const void *p, size_t len);
+/* Read until the peer closes or the timeout: returns bytes read into out
+ * (NUL-terminated, at most cap-1); *closed says whether EOF was seen. */
+size_t raw_read_all(int fd, char *out, size_t cap, int *closed);
+/* Read exactly len bytes (or until timeout/EOF); returns bytes read. */
+size_t raw_read_n(int fd, char *out, size_t len);
+
+/* Path of the tidecache binary under test. */
+const char *tidecache_bin(void);
+
+#endif
