@@ -34,7 +34,8 @@ LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/check_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-IT_SRC := $(filter-out tests/integration/harness.c,$(wildcard tests/integration/it_*.c))
+IT_SRC := $(wildcard tests/integration/it_*.c)
+IT_SUPPORT := $(filter-out $(IT_SRC),$(wildcard tests/integration/*.c))
 IT_BIN := $(IT_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/%)
@@ -55,8 +56,8 @@ $(BUILD)/tidecache: $(BUILD)/obj/main.o $(BUILD)/libtidecache.a
 $(BUILD)/tests/check_%: tests/unit/check_%.c $(BUILD)/libtidecache.a | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
-$(BUILD)/tests/it_%: tests/integration/it_%.c tests/integration/harness.c tests/integration/harness.h | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/integration -o $@ $< tests/integration/harness.c $(TEST_LIBS)
+$(BUILD)/tests/it_%: tests/integration/it_%.c $(IT_SUPPORT) $(wildcard tests/integration/*.h) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/integration -o $@ $< $(IT_SUPPORT) $(TEST_LIBS)
 
 $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $<
@@ -87,14 +88,46 @@ sample-conf: $(BUILD)/tidecache
 fuzz:
 	$(MAKE) -f tests/fuzz/Makefile
 
-install: $(BUILD)/tidecache
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/tidecache
-	install -m 755 $(BUILD)/tidecache $(DESTDIR)$(PREFIX)/bin/tidecache
-	test -e $(DESTDIR)/etc/tidecache/tidecache.conf || \
-		install -m 644 conf/tidecache.conf $(DESTDIR)/etc/tidecache/tidecache.conf
+# Install locations. systemd searches $(PREFIX)/lib/systemd/system for
+# PREFIX /usr/local and /usr alike; the unit's ExecStart is rewritten to
+# $(BINDIR). The config lives in /etc whatever the prefix, as the unit says.
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+CONFDIR := /etc/tidecache
+INSTALLED := $(BINDIR)/tidecache $(UNITDIR)/tidecache.service $(UNITDIR)/tidecache.socket \
+	$(MANDIR)/man1/tidecache.1 $(MANDIR)/man5/tidecache.conf.5
+
+.PHONY: man
+man: $(BUILD)/man/tidecache.conf.5
+
+# tidecache.conf(5) is generated from the option table, like the sample
+# config, so it cannot drift from the code.
+$(BUILD)/gen_conf_man: man/gen_conf_man.c include/tidecache/config.h \
+		include/tidecache/version.h | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+$(BUILD)/man/tidecache.conf.5: $(BUILD)/gen_conf_man
+	mkdir -p $(@D)
+	$(BUILD)/gen_conf_man > $@.tmp && mv $@.tmp $@
+
+# The config is installed only when none is there: an operator's edits are
+# never overwritten, and uninstall leaves it.
+install: $(BUILD)/tidecache $(BUILD)/man/tidecache.conf.5
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CONFDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 755 $(BUILD)/tidecache $(DESTDIR)$(BINDIR)/tidecache
+	test -e $(DESTDIR)$(CONFDIR)/tidecache.conf || \
+		install -m 644 conf/tidecache.conf $(DESTDIR)$(CONFDIR)/tidecache.conf
+	sed 's|^ExecStart=/usr/local/bin/|ExecStart=$(BINDIR)/|' systemd/tidecache.service \
+		> $(BUILD)/tidecache.service
+	install -m 644 $(BUILD)/tidecache.service $(DESTDIR)$(UNITDIR)/tidecache.service
+	install -m 644 systemd/tidecache.socket $(DESTDIR)$(UNITDIR)/tidecache.socket
+	install -m 644 man/tidecache.1 $(DESTDIR)$(MANDIR)/man1/tidecache.1
+	install -m 644 $(BUILD)/man/tidecache.conf.5 $(DESTDIR)$(MANDIR)/man5/tidecache.conf.5
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/tidecache
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 clean:
 	rm -rf build

@@ -10,7 +10,10 @@ mode=${1:-build}
 build_pkgs="gcc make pkg-config libevent-dev"
 case "$mode" in
 build) pkgs="$build_pkgs" ;;
-test) pkgs="$build_pkgs check libhiredis-dev redis-tools" ;;
+test) pkgs="$build_pkgs check libhiredis-dev redis-tools python3-redis systemd man-db groff-base"
+    # node and npm run tests/clients; Debian's only where none is installed
+    command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
+    command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm" ;;
 bench) pkgs="$build_pkgs redis-server redis-tools" ;;
 *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac

@@ -28,6 +28,82 @@ static struct command table[] = {
       .proc = cmd_set, .group = "string", .since = "1.0.0",
       .summary = "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
       .args = "key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]" },
+    { .name = "mget", .arity = -2, .flags = CMD_READONLY | CMD_FAST, .first_key = 1, .last_key = -1, .key_step = 1,
+      .proc = cmd_mget, .group = "string", .since = "1.0.0",
+      .summary = "Atomically returns the string values of one or more keys.",
+      .args = "key [key ...]" },
+    { .name = "mset", .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM, .first_key = 1, .last_key = -1, .key_step = 2,
+      .proc = cmd_mset, .group = "string", .since = "1.0.1",
+      .summary = "Atomically creates or modifies the string values of one or more keys.",
+      .args = "key value [key value ...]" },
+    { .name = "msetnx", .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM, .first_key = 1, .last_key = -1, .key_step = 2,
+      .proc = cmd_msetnx, .group = "string", .since = "1.0.1",
+      .summary = "Atomically modifies the string values of one or more keys only when all keys don't exist.",
+      .args = "key value [key value ...]" },
+    { .name = "setnx", .arity = 3, .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_setnx, .group = "string", .since = "1.0.0",
+      .summary = "Set the string value of a key only when the key doesn't exist.",
+      .args = "key value" },
+    { .name = "setex", .arity = 4, .flags = CMD_WRITE | CMD_DENYOOM, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_setex, .group = "string", .since = "2.0.0",
+      .summary = "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.",
+      .args = "key seconds value" },
+    { .name = "psetex", .arity = 4, .flags = CMD_WRITE | CMD_DENYOOM, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_psetex, .group = "string", .since = "2.6.0",
+      .summary = "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.",
+      .args = "key milliseconds value" },
+    { .name = "getset", .arity = 3, .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_getset, .group = "string", .since = "1.0.0",
+      .summary = "Returns the previous string value of a key after setting it to a new value.",
+      .args = "key value" },
+    { .name = "getdel", .arity = 2, .flags = CMD_WRITE | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_getdel, .group = "string", .since = "6.2.0",
+      .summary = "Returns the string value of a key after deleting the key.",
+      .args = "key" },
+    { .name = "getex", .arity = -2, .flags = CMD_WRITE | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_getex, .group = "string", .since = "6.2.0",
+      .summary = "Returns the string value of a key after setting its expiration time.",
+      .args = "key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]" },
+    { .name = "append", .arity = 3, .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_append, .group = "string", .since = "2.0.0",
+      .summary = "Appends a string to the value of a key. Creates the key if it doesn't exist.",
+      .args = "key value" },
+    { .name = "strlen", .arity = 2, .flags = CMD_READONLY | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_strlen, .group = "string", .since = "2.2.0",
+      .summary = "Returns the length of a string value.",
+      .args = "key" },
+    { .name = "getrange", .arity = 4, .flags = CMD_READONLY, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_getrange, .group = "string", .since = "2.4.0",
+      .summary = "Returns a substring of the string stored at a key.",
+      .args = "key start end" },
+    { .name = "substr", .arity = 4, .flags = CMD_READONLY, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_getrange, .group = "string", .since = "1.0.0",
+      .summary = "Returns a substring from a string value.",
+      .args = "key start end" },
+    { .name = "setrange", .arity = 4, .flags = CMD_WRITE | CMD_DENYOOM, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_setrange, .group = "string", .since = "2.2.0",
+      .summary = "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.",
+      .args = "key offset value" },
+    { .name = "incr", .arity = 2, .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_incr, .group = "string", .since = "1.0.0",
+      .summary = "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
+      .args = "key" },
+    { .name = "decr", .arity = 2, .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_decr, .group = "string", .since = "1.0.0",
+      .summary = "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
+      .args = "key" },
+    { .name = "incrby", .arity = 3, .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_incrby, .group = "string", .since = "1.0.0",
+      .summary = "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
+      .args = "key increment" },
+    { .name = "decrby", .arity = 3, .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_decrby, .group = "string", .since = "1.0.0",
+      .summary = "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.",
+      .args = "key decrement" },
+    { .name = "incrbyfloat", .arity = 3, .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_incrbyfloat, .group = "string", .since = "2.6.0",
+      .summary = "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
+      .args = "key increment" },
     /* keyspace */
     { .name = "del", .arity = -2, .flags = CMD_WRITE, .first_key = 1, .last_key = -1, .key_step = 1,
       .proc = cmd_del, .group = "generic", .since = "1.0.0", .summary = "Deletes one or more keys.",
@@ -50,6 +126,58 @@ static struct command table[] = {
     { .name = "persist", .arity = 2, .flags = CMD_WRITE | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
       .proc = cmd_persist, .group = "generic", .since = "2.2.0", .summary = "Removes the expiration time of a key.",
       .args = "key" },
+    { .name = "unlink", .arity = -2, .flags = CMD_WRITE | CMD_FAST, .first_key = 1, .last_key = -1, .key_step = 1,
+      .proc = cmd_del, .group = "generic", .since = "4.0.0",
+      .summary = "Asynchronously deletes one or more keys.",
+      .args = "key [key ...]" },
+    { .name = "touch", .arity = -2, .flags = CMD_READONLY | CMD_FAST, .first_key = 1, .last_key = -1, .key_step = 1,
+      .proc = cmd_touch, .group = "generic", .since = "3.2.1",
+      .summary = "Returns the number of existing keys out of those specified after updating the time they were last accessed.",
+      .args = "key [key ...]" },
+    { .name = "type", .arity = 2, .flags = CMD_READONLY | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_type, .group = "generic", .since = "1.0.0",
+      .summary = "Determines the type of value stored at a key.",
+      .args = "key" },
+    { .name = "expireat", .arity = -3, .flags = CMD_WRITE | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_expireat, .group = "generic", .since = "1.2.0",
+      .summary = "Sets the expiration time of a key to a Unix timestamp.",
+      .args = "key unix-time-seconds [NX | XX | GT | LT]" },
+    { .name = "pexpireat", .arity = -3, .flags = CMD_WRITE | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_pexpireat, .group = "generic", .since = "2.6.0",
+      .summary = "Sets the expiration time of a key to a Unix milliseconds timestamp.",
+      .args = "key unix-time-milliseconds [NX | XX | GT | LT]" },
+    { .name = "expiretime", .arity = 2, .flags = CMD_READONLY | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_expiretime, .group = "generic", .since = "7.0.0",
+      .summary = "Returns the expiration time of a key as a Unix timestamp.",
+      .args = "key" },
+    { .name = "pexpiretime", .arity = 2, .flags = CMD_READONLY | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_pexpiretime, .group = "generic", .since = "7.0.0",
+      .summary = "Returns the expiration time of a key as a Unix milliseconds timestamp.",
+      .args = "key" },
+    { .name = "rename", .arity = 3, .flags = CMD_WRITE, .first_key = 1, .last_key = 2, .key_step = 1,
+      .proc = cmd_rename, .group = "generic", .since = "1.0.0",
+      .summary = "Renames a key and overwrites the destination.",
+      .args = "key newkey" },
+    { .name = "renamenx", .arity = 3, .flags = CMD_WRITE | CMD_FAST, .first_key = 1, .last_key = 2, .key_step = 1,
+      .proc = cmd_renamenx, .group = "generic", .since = "1.0.0",
+      .summary = "Renames a key only when the target key name doesn't exist.",
+      .args = "key newkey" },
+    { .name = "copy", .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM, .first_key = 1, .last_key = 2, .key_step = 1,
+      .proc = cmd_copy, .group = "generic", .since = "6.2.0",
+      .summary = "Copies the value of a key to a new key.",
+      .args = "source destination [DB destination-db] [REPLACE]" },
+    { .name = "randomkey", .arity = 1, .flags = CMD_READONLY,
+      .proc = cmd_randomkey, .group = "generic", .since = "1.0.0",
+      .summary = "Returns a random key name from the database.",
+      .args = "" },
+    { .name = "keys", .arity = 2, .flags = CMD_READONLY,
+      .proc = cmd_keys, .group = "generic", .since = "1.0.0",
+      .summary = "Returns all key names that match a pattern.",
+      .args = "pattern" },
+    { .name = "scan", .arity = -2, .flags = CMD_READONLY,
+      .proc = cmd_scan, .group = "generic", .since = "2.8.0",
+      .summary = "Iterates over the key names in the database.",
+      .args = "cursor [MATCH pattern] [COUNT count] [TYPE type]" },
     /* server */
     { .name = "dbsize", .arity = 1, .flags = CMD_READONLY | CMD_FAST,
       .proc = cmd_dbsize, .group = "server", .since = "1.0.0", .summary = "Returns the number of keys in the database.",
@@ -57,15 +185,49 @@ static struct command table[] = {
     { .name = "flushall", .arity = -1, .flags = CMD_WRITE,
       .proc = cmd_flushall, .group = "server", .since = "1.0.0", .summary = "Removes all keys from all databases.",
       .args = "[ASYNC | SYNC]" },
+    { .name = "flushdb", .arity = -1, .flags = CMD_WRITE,
+      .proc = cmd_flushdb, .group = "server", .since = "1.0.0", .summary = "Removes all keys from the current database.",
+      .args = "[ASYNC | SYNC]" },
+    { .name = "info", .arity = -1, .flags = CMD_LOADING | CMD_STALE | CMD_RANDOM,
+      .proc = cmd_info, .group = "server", .since = "1.0.0",
+      .summary = "Returns information and statistics about the server.",
+      .args = "[section [section ...]]" },
+    { .name = "config", .arity = -2, .flags = 0,
+      .proc = cmd_config, .group = "server", .since = "2.0.0", .summary = "A container for server configuration commands.",
+      .args = "" },
+    { .name = "command", .arity = -1, .flags = CMD_LOADING | CMD_STALE,
+      .proc = cmd_command, .group = "server", .since = "2.8.13", .summary = "Returns detailed information about all commands.",
+      .args = "" },
+    { .name = "time", .arity = 1, .flags = CMD_LOADING | CMD_STALE | CMD_FAST | CMD_RANDOM,
+      .proc = cmd_time, .group = "server", .since = "2.6.0", .summary = "Returns the server time.",
+      .args = "" },
+    { .name = "shutdown", .arity = -1, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+      .proc = cmd_shutdown, .group = "server", .since = "1.0.0", .summary = "Shuts down the server.",
+      .args = "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]" },
     /* connection */
-    { .name = "ping", .arity = -1, .flags = CMD_FAST | CMD_STALE,
+    { .name = "ping", .arity = -1, .flags = CMD_FAST,
       .proc = cmd_ping, .group = "connection", .since = "1.0.0", .summary = "Returns the server's liveliness response.",
       .args = "[message]" },
-    { .name = "echo", .arity = 2, .flags = CMD_FAST | CMD_STALE,
+    { .name = "echo", .arity = 2, .flags = CMD_FAST | CMD_LOADING | CMD_STALE,
       .proc = cmd_echo, .group = "connection", .since = "1.0.0", .summary = "Returns the given string.",
       .args = "message" },
     { .name = "quit", .arity = -1, .flags = CMD_FAST | CMD_NOAUTH | CMD_LOADING | CMD_STALE,
       .proc = cmd_quit, .group = "connection", .since = "1.0.0", .summary = "Closes the connection.",
+      .args = "" },
+    { .name = "hello", .arity = -1, .flags = CMD_FAST | CMD_NOAUTH | CMD_LOADING | CMD_STALE,
+      .proc = cmd_hello, .group = "connection", .since = "6.0.0", .summary = "Handshakes with the Redis server.",
+      .args = "[protover [AUTH username password] [SETNAME clientname]]" },
+    { .name = "auth", .arity = -2, .flags = CMD_FAST | CMD_NOAUTH | CMD_LOADING | CMD_STALE,
+      .proc = cmd_auth, .group = "connection", .since = "1.0.0", .summary = "Authenticates the connection.",
+      .args = "[username] password" },
+    { .name = "select", .arity = 2, .flags = CMD_FAST | CMD_LOADING | CMD_STALE,
+      .proc = cmd_select, .group = "connection", .since = "1.0.0", .summary = "Changes the selected database.",
+      .args = "index" },
+    { .name = "reset", .arity = 1, .flags = CMD_FAST | CMD_NOAUTH | CMD_LOADING | CMD_STALE,
+      .proc = cmd_reset, .group = "connection", .since = "6.2.0", .summary = "Resets the connection.",
+      .args = "" },
+    { .name = "client", .arity = -2, .flags = 0,
+      .proc = cmd_client, .group = "connection", .since = "2.4.0", .summary = "A container for client connection commands.",
       .args = "" },
 };
 /* clang-format on */
@@ -133,9 +295,42 @@ static void reply_unknown_command(struct conn *c, size_t argc, struct arg *argv)
                  argv[0].ptr, args);
 }
 
+/* Redis checks a container's subcommand (unknown name, wrong arity) before
+ * authentication. On a connection that is refused with NOAUTH, reply that
+ * error instead when there is one, and return 1; 0 when the subcommand is
+ * valid (or cmd is no container). Only the refused path pays for this. */
+static int reject_bad_subcommand(struct conn *c, const struct command *cmd, size_t argc,
+                                 struct arg *argv)
+{
+    size_t n;
+    const struct command *subs = command_subcommands_of(cmd, &n);
+    if (!subs || argc < 2)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *bar = strchr(subs[i].name, '|');
+        if (!arg_is(&argv[1], bar ? bar + 1 : subs[i].name))
+            continue;
+        int arity = subs[i].arity;
+        if ((arity > 0 && argc == (size_t)arity) || (arity < 0 && argc >= (size_t)-arity))
+            return 0;
+        break;
+    }
+    char upper[COMMAND_NAME_MAX_BYTES];
+    size_t len = strlen(cmd->name);
+    for (size_t i = 0; i <= len && i < sizeof upper; i++) {
+        char ch = cmd->name[i];
+        upper[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 32) : ch;
+    }
+    upper[sizeof upper - 1] = '\0';
+    command_run_subcommand(c, argc, argv, upper, subs, n); /* replies the error only */
+    return 1;
+}
+
 void command_execute(struct conn *c, size_t argc, struct arg *argv)
 {
     const struct command *cmd = command_lookup(argv[0].ptr, argv[0].len);
+    c->cmd_name = cmd ? cmd->name : NULL; /* CLIENT LIST's cmd= */
+    c->cmd_sub = NULL;
     if (!cmd) {
         reply_unknown_command(c, argc, argv);
         return;
@@ -143,6 +338,12 @@ void command_execute(struct conn *c, size_t argc, struct arg *argv)
     if ((cmd->arity > 0 && argc != (size_t)cmd->arity) ||
         (cmd->arity < 0 && argc < (size_t)-cmd->arity)) {
         reply_wrong_arity(c, cmd->name);
+        return;
+    }
+    /* Redis's order: unknown command and arity errors come before NOAUTH. */
+    if (!(cmd->flags & CMD_NOAUTH) && conn_auth_required(c)) {
+        if (!reject_bad_subcommand(c, cmd, argc, argv))
+            reply_error(c, "NOAUTH Authentication required.");
         return;
     }
     stats.commands_processed++;

@@ -34,13 +34,46 @@ int command_parse_expire(struct conn *c, const struct arg *a, enum expire_unit u
                          int relative, int must_be_positive, const char *cmd, int64_t *out);
 
 /* cmd_string.c */
-command_proc cmd_get, cmd_set;
+command_proc cmd_get, cmd_set, cmd_mget, cmd_mset, cmd_msetnx, cmd_setnx, cmd_setex, cmd_psetex,
+    cmd_getset, cmd_getdel, cmd_getex, cmd_append, cmd_strlen, cmd_getrange, cmd_setrange,
+    cmd_incr, cmd_decr, cmd_incrby, cmd_decrby, cmd_incrbyfloat;
 
 /* cmd_keyspace.c */
 command_proc cmd_del, cmd_exists, cmd_ttl, cmd_pttl, cmd_expire, cmd_pexpire, cmd_persist,
-    cmd_dbsize, cmd_flushall;
+    cmd_dbsize, cmd_flushall, cmd_touch, cmd_type, cmd_expireat, cmd_pexpireat, cmd_expiretime,
+    cmd_pexpiretime, cmd_rename, cmd_renamenx, cmd_copy, cmd_randomkey, cmd_keys, cmd_scan;
 
 /* cmd_connection.c */
-command_proc cmd_ping, cmd_echo, cmd_quit;
+command_proc cmd_ping, cmd_echo, cmd_quit, cmd_hello, cmd_auth, cmd_select, cmd_reset, cmd_client;
+/* CLIENT's subcommands ("client|id", ...), in the form of CONFIG's below. */
+extern const struct command client_subcommands[];
+extern const size_t client_subcommand_count;
+
+/* cmd_server.c, cmd_info.c, cmd_command.c */
+command_proc cmd_config, cmd_flushdb, cmd_time, cmd_shutdown, cmd_info, cmd_command;
+
+/* Subcommands of the containers CONFIG and COMMAND, each a full descriptor
+ * named "container|sub" (arity counted from the container's name), so that
+ * COMMAND describes them as Redis does. */
+extern const struct command config_subcommands[];
+extern const size_t config_subcommand_count;
+extern const struct command command_subcommands[];
+extern const size_t command_subcommand_count;
+
+/* The subcommand table of a container command; NULL (and *count 0) for a
+ * command without one. A container's table is listed in cmd_command.c. */
+const struct command *command_subcommands_of(const struct command *cmd, size_t *count);
+
+/* Run subcommand argv[1] of a container from its table: sets c->cmd_sub,
+ * checks the subcommand's arity ("ERR wrong number of arguments for
+ * 'config|get' command") and answers Redis's "ERR unknown subcommand 'x'.
+ * Try CONFIG HELP." (upper is the container's name in capitals). */
+void command_run_subcommand(struct conn *c, size_t argc, struct arg *argv, const char *upper,
+                            const struct command *subs, size_t n);
+
+/* A container's HELP reply: the "UPPER <subcommand> [<arg> [value] [opt]
+ * ...]. Subcommands are:" line, the NULL-terminated lines, then HELP's own
+ * two lines, each a status string. */
+void command_reply_help(struct conn *c, const char *upper, const char *const *lines);
 
 #endif

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* One option, as CONFIG_OPTIONS describes it. */
 struct conf_desc {
@@ -726,6 +728,27 @@ static int conf_set_rules(struct config *c, const struct conf_desc *d,
     return TC_OK;
 }
 
+/* Options that exist only so that redis.conf files and Redis clients that
+ * set or read them keep working: each accepts one value (any case), which
+ * is its default, and says why when given another. */
+static const struct {
+    const char *name;
+    const char *only;
+    const char *why;
+} conf_fixed[] = {
+    {"save", "", "tidecache keeps no snapshots; the only value accepted is \"\""},
+    {"appendonly", "no", "tidecache keeps no append-only file; the only value accepted is no"},
+};
+
+/* The conf_fixed index of d, or -1 when d takes any valid value. */
+static int conf_fixed_find(const struct conf_desc *d)
+{
+    for (size_t i = 0; i < sizeof conf_fixed / sizeof conf_fixed[0]; i++)
+        if (strcmp(conf_fixed[i].name, d->name) == 0)
+            return (int)i;
+    return -1;
+}
+
 /* Set option d of c from its arguments. Returns TC_OK, or TC_ERR with
  * "name: message" in msg and c unchanged. Every way of setting an option
  * comes through here. */
@@ -733,6 +756,10 @@ static int conf_apply(struct config *c, const struct conf_desc *d, const struct 
                       enum conf_mode mode, char *msg, size_t msglen)
 {
     char shown[CONF_SHOW_BUF];
+    int fixed = conf_fixed_find(d);
+    if (fixed >= 0 && (a->argc != 1 || a->len[0] != strlen(conf_fixed[fixed].only) ||
+                       strncasecmp(a->argv[0], conf_fixed[fixed].only, a->len[0]) != 0))
+        return conf_fail(msg, msglen, "%s: %s", d->name, conf_fixed[fixed].why);
     for (int i = 0; i < a->argc; i++) {
         bool prefix = d->type == CONF_TTLRULES && i % 2 == 0;
         if (!prefix && memchr(a->argv[i], '\0', a->len[i]))
@@ -1119,7 +1146,10 @@ static void conf_out_describe(struct conf_out *o, const struct conf_desc *d)
         }
         conf_out_str(o, ".");
         break;
-    case CONF_BOOL: conf_out_str(o, " Either yes or no."); break;
+    case CONF_BOOL:
+        if (conf_fixed_find(d) < 0)
+            conf_out_str(o, " Either yes or no.");
+        break;
     default: break;
     }
 }
@@ -1227,4 +1257,295 @@ void config_write_sample(FILE *out)
         fprintf(out, "# Default: %s\n", conf_default_shown(d));
         conf_sample_line(out, d);
     }
+}
+
+/* ------------------------------------------------------- public: reload */
+
+/* Bytes of the field option d occupies in struct config. */
+static size_t conf_field_size(const struct conf_desc *d)
+{
+    switch (d->type) {
+    case CONF_INT:
+    case CONF_SIZE: return sizeof(long long);
+    case CONF_BOOL:
+    case CONF_ENUM:
+    case CONF_OCTAL: return sizeof(int);
+    case CONF_STRING: return sizeof(char *);
+    case CONF_ADDRS: return sizeof(struct config_addrs);
+    case CONF_TTLRULES: return sizeof(struct config_ttl_rules);
+    }
+    return 0;
+}
+
+static bool conf_str_equal(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Whether option d holds the same value in a and b (list order counts). */
+static bool conf_value_equal(const struct config *a, const struct config *b,
+                             const struct conf_desc *d)
+{
+    const void *fa = conf_cfield(a, d), *fb = conf_cfield(b, d);
+    if (d->type == CONF_STRING)
+        return conf_str_equal(*(char *const *)fa, *(char *const *)fb);
+    if (d->type == CONF_ADDRS) {
+        const struct config_addrs *x = fa, *y = fb;
+        if (x->count != y->count)
+            return false;
+        for (size_t i = 0; i < x->count; i++)
+            if (strcmp(x->addr[i], y->addr[i]) != 0)
+                return false;
+        return true;
+    }
+    if (d->type == CONF_TTLRULES) {
+        const struct config_ttl_rules *x = fa, *y = fb;
+        if (x->count != y->count)
+            return false;
+        for (size_t i = 0; i < x->count; i++)
+            if (x->rule[i].seconds != y->rule[i].seconds ||
+                x->rule[i].prefix_len != y->rule[i].prefix_len ||
+                memcmp(x->rule[i].prefix, y->rule[i].prefix, x->rule[i].prefix_len) != 0)
+                return false;
+        return true;
+    }
+    return memcmp(fa, fb, conf_field_size(d)) == 0;
+}
+
+int config_merge_runtime(struct config *live, const struct config *fresh, config_change_fn *cb,
+                         void *arg)
+{
+    int taken = 0;
+    for (size_t i = 0; i < CONF_COUNT; i++) {
+        const struct conf_desc *d = &conf_table[i];
+        if (conf_value_equal(live, fresh, d))
+            continue;
+        int applied = (d->flags & CONF_RUNTIME) != 0;
+        if (applied) {
+            conf_value_free(live, d);
+            memcpy(conf_field(live, d), conf_cfield(fresh, d), conf_field_size(d));
+            conf_value_copy(live, fresh, d);
+            taken++;
+        }
+        if (cb)
+            cb(d->name, applied, arg);
+    }
+    return taken;
+}
+
+/* ------------------------------------------- public: CONFIG SET, REWRITE */
+
+int config_option_index(const char *name)
+{
+    const struct conf_desc *d = conf_find(name, strlen(name));
+    return d ? (int)(d - conf_table) : -1;
+}
+
+int config_set_value(struct config *c, const char *name, const char *value, char *err,
+                     size_t errlen)
+{
+    char shown[CONF_SHOW_BUF];
+    const struct conf_desc *d = conf_find(name, strlen(name));
+    struct conf_args a;
+    int rc;
+    if (!d)
+        return conf_fail(err, errlen, "unknown directive '%s'",
+                         conf_show(shown, name, strlen(name)));
+    if (d->type == CONF_ADDRS || d->type == CONF_TTLRULES) {
+        if (conf_split(value, strlen(value), &a) != TC_OK)
+            return conf_fail(err, errlen, "%s: unbalanced quotes", d->name);
+        rc = conf_apply(c, d, &a, CONF_MODE_SET, err, errlen);
+        conf_args_free(&a);
+        return rc;
+    }
+    char *one[1] = {(char *)value};
+    conf_args_view(&a, 1, one);
+    rc = conf_apply(c, d, &a, CONF_MODE_SET, err, errlen);
+    mem_free(a.len);
+    return rc;
+}
+
+#define CONF_REWRITE_SIGNATURE "# Generated by CONFIG REWRITE"
+
+/* The directive lines that give option d its value in c, each ending in a
+ * newline: one line, or one per rule for ttl-rule (none when there is no
+ * rule). Sizes use the largest unit that divides them, as in 512mb. */
+static void conf_out_option_lines(struct conf_out *o, const struct config *c,
+                                  const struct conf_desc *d)
+{
+    const void *f = conf_cfield(c, d);
+    if (d->type == CONF_TTLRULES) {
+        const struct config_ttl_rules *r = f;
+        for (size_t i = 0; i < r->count; i++) {
+            conf_out_str(o, d->name);
+            conf_out_str(o, " ");
+            conf_out_arg(o, r->rule[i].prefix, r->rule[i].prefix_len);
+            conf_out_fmt(o, " %lld\n", r->rule[i].seconds);
+        }
+        return;
+    }
+    conf_out_str(o, d->name);
+    conf_out_str(o, " ");
+    if (d->type == CONF_STRING) {
+        const char *s = *(char *const *)f ? *(char *const *)f : "";
+        conf_out_arg(o, s, strlen(s));
+    } else if (d->type == CONF_SIZE) {
+        conf_out_size(o, *(const long long *)f);
+    } else {
+        conf_out_value(o, c, d);
+    }
+    conf_out_str(o, "\n");
+}
+
+/* Write option d's lines for c to out. */
+static void conf_write_option(FILE *out, const struct config *c, const struct conf_desc *d)
+{
+    struct conf_out probe = {NULL, 0, 0};
+    conf_out_option_lines(&probe, c, d);
+    char *text = mem_alloc(probe.len + 1);
+    struct conf_out o = {text, probe.len + 1, 0};
+    conf_out_option_lines(&o, c, d);
+    fwrite(text, 1, probe.len, out);
+    mem_free(text);
+}
+
+/* The option a file line sets, or NULL for a comment, a blank line, a line
+ * that does not split or an unknown directive. When found, *a holds the
+ * line's arguments (the caller frees them). */
+static const struct conf_desc *conf_line_desc(const char *line, size_t len, struct conf_args *a)
+{
+    while (len > 0 && conf_is_space(line[0]))
+        line++, len--;
+    if (len == 0 || line[0] == '#' || conf_split(line, len, a) != TC_OK)
+        return NULL;
+    const struct conf_desc *d = a->argc > 0 ? conf_find(a->argv[0], a->len[0]) : NULL;
+    if (!d)
+        conf_args_free(a);
+    return d;
+}
+
+/* One line of the old file: where it is, and the option it sets. */
+struct conf_rw_line {
+    size_t off, len;
+    const struct conf_desc *d;
+};
+
+/* Split text into lines and find what option each sets, applying every
+ * directive to file_cfg (bad values are skipped, so an option whose line no
+ * longer parses counts as changed). Returns the mem_alloc'ed array. */
+static struct conf_rw_line *conf_rw_scan(const char *text, size_t len, size_t *nlines,
+                                         struct config *file_cfg)
+{
+    char msg[CONF_MSG_MAX];
+    size_t cap = 1;
+    for (size_t i = 0; i < len; i++)
+        cap += text[i] == '\n';
+    struct conf_rw_line *lines = mem_alloc(cap * sizeof *lines);
+    size_t n = 0, pos = 0;
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        struct conf_args a = {0, NULL, NULL};
+        lines[n].off = pos;
+        lines[n].len = end - pos;
+        lines[n].d = conf_line_desc(text + pos, end - pos, &a);
+        if (lines[n].d) {
+            struct conf_args rest = {a.argc - 1, a.argv + 1, a.len + 1};
+            conf_apply(file_cfg, lines[n].d, &rest, CONF_MODE_LINE, msg, sizeof msg);
+            conf_args_free(&a);
+        }
+        n++;
+        pos = end + 1;
+    }
+    *nlines = n;
+    return lines;
+}
+
+/* The new file: old lines kept in place, except the lines of options whose
+ * value changed, whose first line gives way to the current value and whose
+ * other lines go; options changed but absent from the file follow the
+ * signature line at the end. */
+static void conf_rw_write(FILE *out, const struct config *c, const char *text,
+                          const struct conf_rw_line *lines, size_t nlines, const bool *changed)
+{
+    bool written[CONF_COUNT] = {false};
+    bool has_signature = false;
+    for (size_t i = 0; i < nlines; i++) {
+        const char *p = text + lines[i].off;
+        size_t len = lines[i].len;
+        size_t idx = lines[i].d ? (size_t)(lines[i].d - conf_table) : CONF_COUNT;
+        if (idx == CONF_COUNT || !changed[idx]) {
+            has_signature |= len >= strlen(CONF_REWRITE_SIGNATURE) &&
+                             memcmp(p, CONF_REWRITE_SIGNATURE, strlen(CONF_REWRITE_SIGNATURE)) == 0;
+            fwrite(p, 1, len, out);
+            fputc('\n', out);
+        } else if (!written[idx]) {
+            conf_write_option(out, c, lines[i].d);
+            written[idx] = true;
+        }
+    }
+    for (size_t i = 0; i < CONF_COUNT; i++) {
+        if (!changed[i] || written[i])
+            continue;
+        if (!has_signature)
+            fputs(CONF_REWRITE_SIGNATURE "\n", out);
+        has_signature = true;
+        conf_write_option(out, c, &conf_table[i]);
+    }
+}
+
+/* Write the new text to a temporary file beside path, with path's mode,
+ * and rename it over path, so a crash never leaves half a config. */
+static int conf_rw_replace(const struct config *c, const char *text,
+                           const struct conf_rw_line *lines, size_t nlines, const bool *changed,
+                           char *err, size_t errlen)
+{
+    size_t tmplen = strlen(c->path) + 32;
+    char *tmp = mem_alloc(tmplen);
+    snprintf(tmp, tmplen, "%s.tmp-%ld", c->path, (long)getpid());
+    FILE *out = fopen(tmp, "w");
+    if (!out) {
+        int e = errno;
+        mem_free(tmp);
+        return conf_fail(err, errlen, "%s", strerror(e));
+    }
+    struct stat st;
+    if (stat(c->path, &st) == 0)
+        fchmod(fileno(out), st.st_mode & 07777);
+    conf_rw_write(out, c, text, lines, nlines, changed);
+    int ok = fflush(out) == 0 && fsync(fileno(out)) == 0;
+    int e = errno;
+    ok = fclose(out) == 0 && ok;
+    if (ok && rename(tmp, c->path) != 0) {
+        e = errno;
+        ok = 0;
+    }
+    if (!ok)
+        unlink(tmp);
+    mem_free(tmp);
+    return ok ? TC_OK : conf_fail(err, errlen, "%s", strerror(e));
+}
+
+int config_rewrite(const struct config *c, char *err, size_t errlen)
+{
+    if (!c->path)
+        return conf_fail(err, errlen, "no config file");
+    char *text = NULL;
+    size_t len = 0;
+    if (access(c->path, F_OK) != 0 && errno == ENOENT)
+        text = mem_strdup("");
+    else if (conf_read_file(c->path, &text, &len, err, errlen) != TC_OK)
+        return TC_ERR;
+    struct config file_cfg;
+    config_init(&file_cfg);
+    size_t nlines;
+    struct conf_rw_line *lines = conf_rw_scan(text, len, &nlines, &file_cfg);
+    bool changed[CONF_COUNT];
+    for (size_t i = 0; i < CONF_COUNT; i++)
+        changed[i] = !conf_value_equal(&file_cfg, c, &conf_table[i]);
+    int rc = conf_rw_replace(c, text, lines, nlines, changed, err, errlen);
+    config_free(&file_cfg);
+    mem_free(lines);
+    mem_free(text);
+    return rc;
 }

@@ -27,6 +27,10 @@ static const struct config *config;
 static uint64_t next_id = 1;
 static size_t open_count;
 static struct conn *oldest, *newest; /* by last activity */
+static struct conn *first_by_id, *last_by_id; /* by creation */
+
+/* The connection whose command is running now, if any. */
+static struct conn *executing;
 
 static void conn_on_read(evutil_socket_t fd, short what, void *arg);
 static void conn_on_write(evutil_socket_t fd, short what, void *arg);
@@ -71,6 +75,30 @@ static void list_append(struct conn *c)
     newest = c;
 }
 
+static void id_list_append(struct conn *c)
+{
+    c->by_id_prev = last_by_id;
+    c->by_id_next = NULL;
+    if (last_by_id)
+        last_by_id->by_id_next = c;
+    else
+        first_by_id = c;
+    last_by_id = c;
+}
+
+static void id_list_unlink(struct conn *c)
+{
+    if (c->by_id_prev)
+        c->by_id_prev->by_id_next = c->by_id_next;
+    else
+        first_by_id = c->by_id_next;
+    if (c->by_id_next)
+        c->by_id_next->by_id_prev = c->by_id_prev;
+    else
+        last_by_id = c->by_id_prev;
+    c->by_id_prev = c->by_id_next = NULL;
+}
+
 /* Mark activity: the connection moves to the young end of the list. */
 static void conn_touch(struct conn *c)
 {
@@ -100,6 +128,41 @@ static void format_peer(struct conn *c, const struct sockaddr *peer, socklen_t p
     }
 }
 
+/* Our end of the socket for CLIENT LIST's laddr=, in the form of addr. */
+static void format_local(struct conn *c, int is_unix)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (is_unix) {
+        snprintf(c->laddr, sizeof c->laddr, "%.100s:0", config ? config->unixsocket : "");
+        return;
+    }
+    if (getsockname(c->fd, (struct sockaddr *)&ss, &len) != 0) {
+        snprintf(c->laddr, sizeof c->laddr, "?:0");
+        return;
+    }
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
+        inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
+        snprintf(c->laddr, sizeof c->laddr, "[%s]:%u", ip, ntohs(in6->sin6_port));
+    } else {
+        const struct sockaddr_in *in4 = (const struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &in4->sin_addr, ip, sizeof ip);
+        snprintf(c->laddr, sizeof c->laddr, "%s:%u", ip, ntohs(in4->sin_port));
+    }
+}
+
+int conn_password_configured(void)
+{
+    return config && config->requirepass && config->requirepass[0] != '\0';
+}
+
+int conn_auth_required(const struct conn *c)
+{
+    return !c->authenticated && conn_password_configured();
+}
+
 struct conn *conn_create(struct event_base *base, int fd, const struct sockaddr *peer,
                          socklen_t peer_len, int is_unix)
 {
@@ -113,6 +176,8 @@ struct conn *conn_create(struct event_base *base, int fd, const struct sockaddr 
     if (is_unix)
         c->flags |= CONN_UNIX;
     format_peer(c, peer, peer_len, is_unix);
+    format_local(c, is_unix);
+    c->authenticated = !conn_password_configured();
     buf_init(&c->in);
     buf_init(&c->out);
     resp_parser_init(&c->parser, config ? config->proto_max_bulk_len : 512 * MB);
@@ -130,6 +195,7 @@ struct conn *conn_create(struct event_base *base, int fd, const struct sockaddr 
         return NULL;
     }
     list_append(c);
+    id_list_append(c);
     open_count++;
     return c;
 }
@@ -140,10 +206,14 @@ void conn_destroy(struct conn *c)
     event_free(c->write_ev);
     close(c->fd);
     list_unlink(c);
+    id_list_unlink(c);
     open_count--;
     buf_free(&c->in);
     buf_free(&c->out);
     resp_parser_free(&c->parser);
+    mem_free(c->name);
+    mem_free(c->lib_name);
+    mem_free(c->lib_ver);
     mem_free(c);
 }
 
@@ -184,10 +254,16 @@ static void conn_process_input(struct conn *c)
             c->flags |= CONN_CLOSE_AFTER_REPLY;
             return;
         }
-        if (c->parser.argc > 0)
+        if (c->parser.argc > 0) {
+            executing = c;
             command_execute(c, c->parser.argc, c->parser.argv);
+            executing = NULL;
+        }
         buf_consume(&c->in, consumed);
     }
+    /* closing: nothing more is read, so the input cannot grow meanwhile */
+    if (c->flags & CONN_CLOSE_AFTER_REPLY)
+        conn_pause_reading(c);
 }
 
 /* Write queued output. Returns TC_OK when all is written, TC_EAGAIN when the
@@ -296,10 +372,15 @@ void conn_close_idle(long long timeout_s)
     }
 }
 
+/* Stop reading and close once the output is written. The connection whose
+ * command is running (SHUTDOWN from a client) must outlive that command, as
+ * its caller still uses it: conn_drive closes it after the command returns. */
 void conn_close_after_reply(struct conn *c)
 {
     conn_pause_reading(c);
     c->flags |= CONN_CLOSE_AFTER_REPLY;
+    if (c == executing)
+        return;
     if (conn_write(c) != TC_EAGAIN)
         conn_destroy(c);
 }
@@ -312,4 +393,33 @@ void conn_shutdown_all(void)
         conn_close_after_reply(c);
         c = next;
     }
+}
+
+struct conn *conn_find_by_id(uint64_t id)
+{
+    for (struct conn *c = first_by_id; c; c = c->by_id_next)
+        if (c->id == id)
+            return c;
+    return NULL;
+}
+
+void conn_foreach(conn_visit_fn *fn, void *arg)
+{
+    struct conn *c = first_by_id;
+    while (c) {
+        struct conn *next = c->by_id_next; /* c may be destroyed by fn */
+        if (fn(c, arg))
+            return;
+        c = next;
+    }
+}
+
+void conn_kill(struct conn *victim, struct conn *self)
+{
+    if (victim == self) {
+        self->flags |= CONN_CLOSE_AFTER_REPLY;
+        return;
+    }
+    log_verbose("killing client %s", victim->addr);
+    conn_destroy(victim);
 }

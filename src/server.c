@@ -23,6 +23,7 @@
 #include "tidecache/db.h"
 #include "tidecache/log.h"
 #include "tidecache/mem.h"
+#include "tidecache/notify.h"
 #include "tidecache/stats.h"
 #include "tidecache/status.h"
 #include "tidecache/store.h"
@@ -46,6 +47,7 @@ static struct event_base *base;
 static struct config *config;
 static struct listener listeners[SERVER_MAX_LISTENERS];
 static int nlisteners;
+static int own_unixsocket;             /* we created config->unixsocket: unlink at exit */
 static struct event *tick_ev;          /* hz timer */
 static struct event *expire_more_ev;   /* follow-up expiry slices within a tick */
 static struct event *shutdown_ev;      /* polls draining clients at shutdown */
@@ -198,12 +200,80 @@ static int listen_unix(const char *path, int perm, int backlog, char *why, size_
     return fd;
 }
 
-/* Every bind address on port, then the unix socket. An address written with
- * a leading '-' may be missing on this host (e.g. no IPv6); any other
+/* "ip:port" or the path of a passed listening socket, for the log. */
+static void passed_socket_name(int fd, int *is_unix, char *name, size_t len)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    char ip[INET6_ADDRSTRLEN] = "?";
+    memset(&ss, 0, sizeof ss);
+    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    *is_unix = ss.ss_family == AF_UNIX;
+    if (ss.ss_family == AF_INET) {
+        struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &in4->sin_addr, ip, sizeof ip);
+        snprintf(name, len, "%s:%d", ip, ntohs(in4->sin_port));
+    } else if (ss.ss_family == AF_INET6) {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+        inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
+        snprintf(name, len, "[%s]:%d", ip, ntohs(in6->sin6_port));
+    } else if (ss.ss_family == AF_UNIX) {
+        struct sockaddr_un *un = (struct sockaddr_un *)&ss;
+        size_t n = strnlen(un->sun_path, sizeof un->sun_path);
+        n = n < len ? n : len - 1;
+        memcpy(name, un->sun_path, n);
+        name[n] = '\0';
+    } else {
+        snprintf(name, len, "fd %d", fd);
+    }
+}
+
+/* Serve the listening sockets passed by the service manager (socket
+ * activation) instead of opening any: the manager holds them across
+ * restarts, so no client is ever refused. Returns how many were taken, or
+ * TC_ERR when one is unusable. A passed unix socket is never unlinked. */
+static int adopt_passed_sockets(void)
+{
+    struct notify_listen_fd fds[SERVER_MAX_LISTENERS];
+    int n = notify_listen_fds(fds, SERVER_MAX_LISTENERS);
+    for (int i = 0; i < n; i++) {
+        int fd = fds[i].fd, type = 0, listening = 0, is_unix;
+        socklen_t ol = sizeof type;
+        char name[80];
+        getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &ol);
+        ol = sizeof listening;
+        getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ol);
+        passed_socket_name(fd, &is_unix, name, sizeof name);
+        if (type != SOCK_STREAM || !listening) {
+            log_warning("passed socket %s (%s) is not a listening stream socket", name,
+                        fds[i].name[0] ? fds[i].name : "unnamed");
+            for (int j = i; j < n; j++)
+                close(fds[j].fd);
+            return TC_ERR;
+        }
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        if (add_listener(fd, is_unix, name) != TC_OK) {
+            for (int j = i + 1; j < n; j++)
+                close(fds[j].fd);
+            return TC_ERR;
+        }
+    }
+    if (n > 0)
+        log_notice("serving %d socket%s passed by the service manager; port, bind and "
+                   "unixsocket are not used", n, n == 1 ? "" : "s");
+    return n;
+}
+
+/* The sockets passed by the service manager when there are any; else every
+ * bind address on port, then the unix socket. An address written with a
+ * leading '-' may be missing on this host (e.g. no IPv6); any other
  * failure is fatal, as is ending up with no listener at all. */
 static int open_listeners(void)
 {
     char why[128], name[80];
+    int passed = adopt_passed_sockets();
+    if (passed != 0)
+        return passed > 0 ? TC_OK : TC_ERR;
     if (config->port > 0) {
         for (size_t i = 0; i < config->bind.count; i++) {
             const char *addr = config->bind.addr[i];
@@ -232,6 +302,7 @@ static int open_listeners(void)
             log_warning("cannot listen on unix socket %s: %s", config->unixsocket, why);
             return TC_ERR;
         }
+        own_unixsocket = 1;
         if (add_listener(fd, 1, config->unixsocket) != TC_OK)
             return TC_ERR;
     }
@@ -246,8 +317,9 @@ static void close_listeners(void)
 {
     for (int i = 0; i < nlisteners; i++)
         evconnlistener_free(listeners[i].ev);
-    if (config && config->unixsocket && *config->unixsocket && nlisteners > 0)
+    if (own_unixsocket && config && config->unixsocket && *config->unixsocket)
         unlink(config->unixsocket);
+    own_unixsocket = 0;
     nlisteners = 0;
 }
 
@@ -307,6 +379,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     for (int i = 0; i < db_count(); i++)
         store_rehash_step(db_get(i), REHASH_SLICE_US);
     expire_slice();
+    stats_tick(clock_now_ms()); /* memory peak, instantaneous_ops_per_sec */
     arm_tick();
 }
 
@@ -329,6 +402,7 @@ void server_request_shutdown(const char *why)
     if (shutting_down)
         return;
     shutting_down = 1;
+    notify_stopping();
     log_notice("%s: shutting down", why);
     clock_update();
     close_listeners();

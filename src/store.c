@@ -88,6 +88,12 @@ static int item_expired(const struct item *it, int64_t now_ms)
     return (it->flags & ITEM_F_EXPIRE) && item_expire_ms(it) <= now_ms;
 }
 
+/* The same against the cached clock, read only for items with an expiry. */
+static int item_expired_now(const struct item *it)
+{
+    return (it->flags & ITEM_F_EXPIRE) && item_expire_ms(it) <= clock_now_ms();
+}
+
 static int item_key_equals(const struct item *it, const char *key, size_t klen)
 {
     if (klen < ITEM_KLEN_BIG) {
@@ -160,6 +166,8 @@ struct table {
 };
 
 #define TABLE_MIN_BUCKETS 4      /* never shrink below this */
+#define RESIZE_MAX_FACTOR 16      /* one resize changes the size by at most
+                                     this factor; see maybe_resize */
 #define SHRINK_BELOW_PER_BUCKET 8 /* shrink when items < buckets / this */
 #define REHASH_OP_BUCKETS 1       /* non-empty buckets moved per operation */
 #define REHASH_EMPTY_VISITS 10    /* empty buckets visited per bucket to move */
@@ -173,6 +181,9 @@ struct store {
     size_t rehash_idx;
     size_t count;          /* items stored, expired ones included */
     size_t expires;        /* items with an expiry */
+    __int128 expire_sum_ms; /* sum of the expiry times of those items, for
+                               avg_ttl; 128 bits since 1e8 keys times 1.7e12
+                               ms would overflow 64 */
     uint64_t expired_total;
     size_t mem_bytes;      /* allocator's size of items and bucket arrays */
     uint64_t expire_cursor; /* active expiry's position (reverse-binary) */
@@ -182,6 +193,24 @@ struct store {
 static int store_resizing(const struct store *s)
 {
     return s->t[1].buckets != NULL;
+}
+
+/* Keep expires and expire_sum_ms in step as an item with an expiry enters
+ * or leaves the store (expire_ms 0: nothing to count). */
+static void expiry_account_add(struct store *s, int64_t expire_ms)
+{
+    if (!expire_ms)
+        return;
+    s->expires++;
+    s->expire_sum_ms += expire_ms;
+}
+
+static void expiry_account_del(struct store *s, int64_t expire_ms)
+{
+    if (!expire_ms)
+        return;
+    s->expires--;
+    s->expire_sum_ms -= expire_ms;
 }
 
 static struct item *item_create(struct store *s, const char *key, size_t klen, const void *value,
@@ -211,8 +240,7 @@ static void store_unlink(struct store *s, struct item **link, int expired)
     struct item *it = *link;
     *link = it->next;
     s->count--;
-    if (it->flags & ITEM_F_EXPIRE)
-        s->expires--;
+    expiry_account_del(s, item_expire_ms(it));
     if (expired)
         s->expired_total++;
     item_destroy(s, it);
@@ -300,15 +328,32 @@ static size_t rehash_move(struct store *s, size_t nonempty)
 
 /* Start a resize if the item count has left the table's range: grow at one
  * item per bucket, shrink below 1/SHRINK_BELOW_PER_BUCKET. O(1); the move
- * itself happens a little per operation. */
+ * itself happens a little per operation.
+ *
+ * The new size is at most RESIZE_MAX_FACTOR times larger or smaller than the
+ * old (a big drop shrinks in stages). Two reasons: a cursor step visits every
+ * bucket of the large table that maps onto one small bucket, so the factor
+ * bounds the buckets one scan or expiry step touches; and items inserted
+ * while a shrink is in progress go to the new table, which must not be so
+ * small that they pile up in a few chains before the shrink completes. */
 static void maybe_resize(struct store *s)
 {
     if (store_resizing(s))
         return;
     size_t buckets = s->t[0].mask + 1;
-    if (s->count >= buckets ||
-        (buckets > TABLE_MIN_BUCKETS && s->count < buckets / SHRINK_BELOW_PER_BUCKET))
-        resize_start(s, table_size_for(s->count));
+    size_t want;
+    if (s->count >= buckets) {
+        want = table_size_for(s->count);
+        if (want / buckets > RESIZE_MAX_FACTOR)
+            want = buckets * RESIZE_MAX_FACTOR;
+    } else if (buckets > TABLE_MIN_BUCKETS && s->count < buckets / SHRINK_BELOW_PER_BUCKET) {
+        want = table_size_for(s->count);
+        if (buckets / want > RESIZE_MAX_FACTOR)
+            want = buckets / RESIZE_MAX_FACTOR;
+    } else {
+        return;
+    }
+    resize_start(s, want);
 }
 
 /* The per-operation share of an in-progress resize. */
@@ -354,10 +399,8 @@ static void item_replace(struct store *s, struct item **link, struct item *fresh
     struct item *old = *link;
     fresh->next = old->next;
     *link = fresh;
-    if (old->flags & ITEM_F_EXPIRE)
-        s->expires--;
-    if (fresh->flags & ITEM_F_EXPIRE)
-        s->expires++;
+    expiry_account_del(s, item_expire_ms(old));
+    expiry_account_add(s, item_expire_ms(fresh));
     item_destroy(s, old);
 }
 
@@ -393,6 +436,7 @@ void store_flush(struct store *s)
     table_free_items(s, &s->t[1]);
     s->count = 0;
     s->expires = 0;
+    s->expire_sum_ms = 0;
     s->rehash_idx = 0;
     s->expire_cursor = 0;
     table_alloc(s, &s->t[0], TABLE_MIN_BUCKETS);
@@ -413,7 +457,7 @@ struct item *store_find(struct store *s, const char *key, size_t klen)
     struct item **link = lookup_link(s, key, klen, hash_bytes(key, klen));
     if (!link)
         return NULL;
-    if (item_expired(*link, clock_now_ms())) {
+    if (item_expired_now(*link)) {
         store_unlink(s, link, 1);
         maybe_resize(s);
         return NULL;
@@ -431,14 +475,13 @@ struct item *store_set(struct store *s, const char *key, size_t klen, const void
     struct item *it = item_create(s, key, klen, value, vlen, expire_ms);
 
     if (link) {
-        if (item_expired(*link, clock_now_ms()))
+        if (item_expired_now(*link))
             s->expired_total++;
         item_replace(s, link, it);
         return it;
     }
     s->count++;
-    if (expire_ms)
-        s->expires++;
+    expiry_account_add(s, expire_ms);
     maybe_resize(s);
     struct table *t = store_resizing(s) ? &s->t[1] : &s->t[0];
     struct item **slot = &t->buckets[h & t->mask];
@@ -453,7 +496,7 @@ int store_delete(struct store *s, const char *key, size_t klen)
     struct item **link = lookup_link(s, key, klen, hash_bytes(key, klen));
     if (!link)
         return 0;
-    int live = !item_expired(*link, clock_now_ms());
+    int live = !item_expired_now(*link);
     store_unlink(s, link, !live);
     maybe_resize(s);
     return live;
@@ -466,6 +509,8 @@ struct item *store_set_expire(struct store *s, struct item *it, int64_t expire_m
 {
     int has = (it->flags & ITEM_F_EXPIRE) != 0;
     if (has && expire_ms) {
+        expiry_account_del(s, item_expire_ms(it));
+        expiry_account_add(s, expire_ms);
         memcpy(it->data, &expire_ms, sizeof(expire_ms));
         return it;
     }
@@ -522,21 +567,34 @@ uint64_t store_expired_total(const struct store *s)
     return s->expired_total;
 }
 
+/* Mean expiry minus now: exact, O(1). Keys already due but not yet removed
+ * pull the mean down; a mean in the past reads as 0. */
+int64_t store_avg_ttl_ms(const struct store *s)
+{
+    if (s->expires == 0)
+        return 0;
+    __int128 mean = s->expire_sum_ms / (__int128)s->expires;
+    __int128 ttl = mean - clock_now_ms();
+    return ttl > 0 ? (int64_t)ttl : 0;
+}
+
 size_t store_memory(const struct store *s)
 {
     return s->mem_bytes;
 }
 
+/* Runs resize stages back to back while the budget lasts: a shrink by more
+ * than RESIZE_MAX_FACTOR takes several. */
 void store_rehash_step(struct store *s, int64_t budget_us)
 {
-    maybe_resize(s);
-    if (!store_resizing(s))
-        return;
     int64_t start = clock_mono_us();
-    while (store_resizing(s)) {
+    for (;;) {
+        maybe_resize(s);
+        if (!store_resizing(s))
+            return;
         rehash_move(s, REHASH_CLOCK_BUCKETS);
         if (clock_mono_us() - start >= budget_us)
-            break;
+            return;
     }
 }
 
@@ -683,7 +741,7 @@ size_t store_expire_step(struct store *s, int64_t budget_us, int *more)
 
 /* ---- random item -------------------------------------------------------- */
 
-#define RANDOM_PROBES_PER_REHASH 32 /* empty-bucket probes between rehash pushes */
+#define RANDOM_PROBES_PER_REHASH 8 /* empty-bucket probes between rehash pushes */
 
 static uint64_t store_rand(struct store *s)
 {
@@ -696,9 +754,12 @@ static uint64_t store_rand(struct store *s)
 }
 
 /* A random non-empty bucket (the store must hold an item). During a resize
- * it draws from t[0]'s unmoved buckets and all of t[1]. If it keeps drawing
- * empty buckets (a table mid-shrink can be sparse) it pushes the resize on,
- * which makes the table denser, so the loop ends. */
+ * it draws from t[0]'s unmoved buckets and all of t[1]. Outside a resize the
+ * table holds at least one item per SHRINK_BELOW_PER_BUCKET buckets (or is
+ * the minimum size), so a few probes suffice. A table mid-shrink can be far
+ * sparser; there every RANDOM_PROBES_PER_REHASH empty draws push the shrink
+ * on by up to REHASH_EMPTY_VISITS + 1 buckets, so the loop ends at the latest
+ * when the shrink does, and the probing is paid for as shrink work. */
 static struct item **random_bucket(struct store *s)
 {
     for (size_t probes = 1;; probes++) {

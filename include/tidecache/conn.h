@@ -32,7 +32,11 @@ enum conn_flag {
     CONN_WRITE_WANTED = 1u << 2,      /* write event armed */
     CONN_UNIX = 1u << 3,              /* connected over the unix socket */
     CONN_CLOSING = 1u << 4,           /* being torn down; ignore further events */
+    CONN_NO_EVICT = 1u << 5,          /* CLIENT NO-EVICT on: exempt from client eviction */
+    CONN_NO_TOUCH = 1u << 6,          /* CLIENT NO-TOUCH on: reads leave keys' access time alone */
 };
+
+#define CONN_ADDR_BYTES 128 /* "ip:port", "[ip6]:port" or "socketpath:0", NUL included */
 
 struct conn {
     int fd;
@@ -43,7 +47,22 @@ struct conn {
     int db_index;
     int64_t created_ms;
     int64_t last_active_ms;
-    char addr[128];        /* "ip:port", "[ip6]:port" or "socketpath:0" */
+    char addr[CONN_ADDR_BYTES];  /* peer: "ip:port", "[ip6]:port" or "socketpath:0" */
+    char laddr[CONN_ADDR_BYTES]; /* our end, in the same forms */
+
+    /* Authentication: set when AUTH/HELLO AUTH succeeded, or at creation
+     * (and RESET) when no password is configured then. */
+    int authenticated;
+    /* CLIENT SETNAME / SETINFO: mem_alloc'ed C strings owned by the
+     * connection, NULL when unset (never empty). */
+    char *name;
+    char *lib_name;
+    char *lib_ver;
+    /* The command being run or last run, as CLIENT LIST's cmd= shows it:
+     * static strings (the command table's name, a subcommand's name), NULL
+     * before the first command and after an unknown one. */
+    const char *cmd_name;
+    const char *cmd_sub;
 
     struct buf in;
     struct resp_parser parser;
@@ -53,6 +72,7 @@ struct conn {
     struct event *write_ev;
 
     struct conn *prev, *next; /* the server's list, least recently active first */
+    struct conn *by_id_prev, *by_id_next; /* every connection, in creation (id) order */
 };
 
 struct config;
@@ -84,6 +104,31 @@ void conn_close_idle(long long timeout_s);
 /* Shutdown: stop reading everywhere; connections close as soon as their
  * queued output is written. */
 void conn_shutdown_all(void);
+
+/* Whether c must authenticate before running commands without CMD_NOAUTH:
+ * a password is configured now (requirepass, read live) and c has not
+ * authenticated. */
+int conn_auth_required(const struct conn *c);
+
+/* Whether the password configured now (requirepass) is set. */
+int conn_password_configured(void);
+
+/* The connection with this id, or NULL. O(connections). */
+struct conn *conn_find_by_id(uint64_t id);
+
+/* Called for each connection; return nonzero to stop the walk. */
+typedef int conn_visit_fn(struct conn *c, void *arg);
+
+/* Visit every connection in creation (id) order. The visitor may kill the
+ * connection it is given (conn_kill) but no other one. */
+void conn_foreach(conn_visit_fn *fn, void *arg);
+
+/* CLIENT KILL: close victim. When victim is self (the connection running
+ * the command) it closes once its replies are written; any other
+ * connection is destroyed at once, which is safe because commands run one
+ * at a time and none of another connection's state is on the stack while
+ * self's command runs. Callers must not use victim afterwards. */
+void conn_kill(struct conn *victim, struct conn *self);
 
 /* Bytes of output not yet sent. */
 static inline size_t conn_pending_output(const struct conn *c) { return buf_used(&c->out); }

@@ -1,15 +1,42 @@
-/* log: levelled log lines to stderr or a file.
+/* log: levelled log lines to stderr, a file, the journal and syslog.
  *
  * Lines look like Redis's: "pid:M 23 Nov 2026 21:34:10.123 * message", with
- * the level shown as '.' debug, '-' verbose, '*' notice, '#' warning. */
+ * the level shown as '.' debug, '-' verbose, '*' notice, '#' warning.
+ *
+ * When lines go to stderr and stderr is the systemd journal (JOURNAL_STREAM
+ * holds "device:inode" of stderr), they are written as "<N>message" instead:
+ * the journal reads the syslog priority N from the prefix (debug <7>,
+ * verbose <6>, notice <5>, warning <4>) and adds time and pid itself.
+ *
+ * With syslog on, every line is also sent to syslog(3) at that priority. */
 #ifndef TIDECACHE_LOG_H
 #define TIDECACHE_LOG_H
 
 enum log_level { LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3 };
 
+/* syslog facilities, in the order of CONF_SYSLOG_FACILITY_NAMES. */
+enum log_facility {
+    LOG_FACILITY_USER = 0,
+    LOG_FACILITY_LOCAL0 = 1, /* local0 .. local7 follow in order */
+    LOG_FACILITY_LOCAL7 = 8,
+};
+
 /* path NULL or "" logs to stderr. Returns TC_OK, or TC_ERR when the file
- * cannot be opened (logging then stays where it was). */
+ * cannot be opened (logging then stays where it was). Whether stderr is
+ * the journal is decided here. */
 int log_setup(enum log_level level, const char *path);
+
+/* Reopen the log file by its path (after logrotate moved it). Returns
+ * TC_OK (also when logging to stderr), or TC_ERR with the old file kept. */
+int log_reopen(void);
+
+/* Send lines to syslog(3) as well, with this ident (copied) and facility;
+ * log_syslog_setup(0, ...) stops it. */
+void log_syslog_setup(int enabled, const char *ident, enum log_facility facility);
+
+/* Whether lines carry the journal's "<N>" prefix (see above). */
+int log_to_journal(void);
+
 void log_teardown(void);
 void log_set_level(enum log_level level);
 

@@ -58,6 +58,11 @@ size_t store_expires_count(const struct store *s);
 /* Items removed because their expiry passed, since creation. */
 uint64_t store_expired_total(const struct store *s);
 
+/* Average remaining time to live, in ms, of the items with an expiry (0 when
+ * there are none; never negative), as INFO keyspace's avg_ttl. Exact and
+ * O(1): the store keeps the sum of their expiry times. */
+int64_t store_avg_ttl_ms(const struct store *s);
+
 /* Remove every item. */
 void store_flush(struct store *s);
 

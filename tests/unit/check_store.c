@@ -273,9 +273,6 @@ START_TEST(test_set_expire)
     /* Enough keys that chains and the second table are exercised. */
     for (long i = 0; i < 3000; i++)
         store_set(s, key, fmt_key(key, sizeof(key), "k", i), key, 8, 0);
-    for (int i = 0; i < 100; i++)
-        store_rehash_step(s, 1000000);
-    size_t m_plain = store_memory(s);
 
     for (long i = 0; i < 3000; i++) {
         size_t n = fmt_key(key, sizeof(key), "k", i);
@@ -319,13 +316,99 @@ START_TEST(test_set_expire)
     expect_u(store_count(s), ==, 1500);
     expect_u(store_expires_count(s), ==, 0);
     expect_u(store_expired_total(s), ==, 1500);
+    store_destroy(s);
+}
+END_TEST
 
-    /* Without expiry fields the items are laid out as before. */
-    for (long i = 0; i < 3000; i += 2)
-        store_set(s, key, fmt_key(key, sizeof(key), "k", i), key, 8, 0);
-    for (int i = 0; i < 100; i++)
-        store_rehash_step(s, 1000000);
-    expect_u(store_memory(s), ==, m_plain);
+/* avg_ttl: exact mean of the remaining TTLs, kept through every way an
+ * expiry enters, changes or leaves the store. */
+START_TEST(test_avg_ttl)
+{
+    struct store *s = store_create();
+    expect_i(store_avg_ttl_ms(s), ==, 0);
+    set_str(s, "p", "v", 0);
+    expect_i(store_avg_ttl_ms(s), ==, 0);
+    set_str(s, "a", "v", T0_MS + 1000);
+    expect_i(store_avg_ttl_ms(s), ==, 1000);
+    set_str(s, "b", "v", T0_MS + 3000);
+    expect_i(store_avg_ttl_ms(s), ==, 2000);
+    clock_set_ms(T0_MS + 500);
+    expect_i(store_avg_ttl_ms(s), ==, 1500);
+
+    /* Change in place, add one, remove one, overwrite, value change. */
+    struct item *it = store_set_expire(s, find_str(s, "a"), T0_MS + 5500);
+    expect_i(store_avg_ttl_ms(s), ==, (5000 + 2500) / 2);
+    store_set_expire(s, find_str(s, "p"), T0_MS + 2000);
+    expect_i(store_avg_ttl_ms(s), ==, (5000 + 2500 + 1500) / 3);
+    store_set_expire(s, find_str(s, "p"), 0);
+    expect_i(store_avg_ttl_ms(s), ==, (5000 + 2500) / 2);
+    set_str(s, "b", "w", 0);
+    expect_i(store_avg_ttl_ms(s), ==, 5000);
+    it = store_set_value(s, find_str(s, "a"), "a longer value", 14);
+    expect_i(item_expire_ms(it), ==, T0_MS + 5500);
+    expect_i(store_avg_ttl_ms(s), ==, 5000);
+    set_str(s, "b", "x", T0_MS + 1500);
+    expect_i(store_avg_ttl_ms(s), ==, (5000 + 1000) / 2);
+    expect_u(store_expires_count(s), ==, 2);
+
+    /* Expiry by lookup, by the sweep, delete; a mean in the past is 0. */
+    clock_set_ms(T0_MS + 1500);
+    expect_i(store_avg_ttl_ms(s), ==, (4000 + 0) / 2);
+    expect(find_str(s, "b") == NULL);
+    expect_i(store_avg_ttl_ms(s), ==, 4000);
+    expect_u(store_expires_count(s), ==, 1);
+    expect_u(store_expired_total(s), ==, 1);
+    clock_set_ms(T0_MS + 9000);
+    expect_i(store_avg_ttl_ms(s), ==, 0);
+    int more;
+    expect_u(store_expire_step(s, 1000000, &more), ==, 1);
+    expect_u(store_expired_total(s), ==, 2);
+    expect_u(store_expires_count(s), ==, 0);
+    expect_i(store_avg_ttl_ms(s), ==, 0);
+    set_str(s, "c", "v", T0_MS + 10000);
+    expect_i(store_delete(s, "c", 1), ==, 1);
+    expect_i(store_avg_ttl_ms(s), ==, 0);
+
+    /* Many keys far in the future: no overflow, exact mean. */
+    char key[32];
+    const int64_t far = INT64_C(4000000000000000); /* year ~128,000 */
+    for (long i = 0; i < 10000; i++)
+        store_set(s, key, fmt_key(key, sizeof(key), "f", i), "v", 1, far + i);
+    expect_i(store_avg_ttl_ms(s), ==, far + 4999 - (T0_MS + 9000)); /* mean of i: 4999.5 */
+    set_str(s, "g", "v", T0_MS + 10000);
+    store_flush(s);
+    expect_i(store_avg_ttl_ms(s), ==, 0);
+    expect_u(store_expires_count(s), ==, 0);
+    set_str(s, "h", "v", T0_MS + 9100);
+    expect_i(store_avg_ttl_ms(s), ==, 100);
+    store_destroy(s);
+}
+END_TEST
+
+/* Only keys with an expiry carry its 8 bytes: adding one grows the item,
+ * removing it shrinks the item again. An 8-byte key and 16-byte value sit
+ * just below an allocator size class, so the 8 bytes show in the block size
+ * (the allocator may round a block up, never down: compare with < only). */
+START_TEST(test_expiry_field_density)
+{
+    struct store *s = store_create();
+    size_t m0 = store_memory(s);
+    struct item *it = store_set(s, "dens-key", 8, "0123456789abcdef", 16, 0);
+    size_t plain = store_memory(s) - m0;
+    it = store_set_expire(s, it, T0_MS + 1000);
+    size_t with_exp = store_memory(s) - m0;
+    expect_u(plain, <, with_exp);
+    it = store_set_expire(s, it, 0);
+    expect_u(store_memory(s) - m0, <, with_exp);
+    expect(value_is(it, "0123456789abcdef", 16));
+    expect(memcmp(item_key(it), "dens-key", 8) == 0);
+    expect_i(item_expire_ms(it), ==, 0);
+    expect_u(store_expires_count(s), ==, 0);
+    /* A typical cache entry (11-byte key, 32-byte value, TTL) fits in one
+     * small block: header 14 + expiry 8 + key 11 + value 32 + NUL 1 = 66. */
+    size_t before = store_memory(s);
+    store_set(s, "user:123456", 11, "0123456789abcdef0123456789abcdef", 32, T0_MS + 60000);
+    expect_u(store_memory(s) - before, <=, 72);
     store_destroy(s);
 }
 END_TEST
@@ -947,8 +1030,9 @@ START_TEST(test_memory_and_flush)
     size_t m0 = store_memory(s);
     expect_u(m0, >, 0);
     char key[32];
+    static const char filler[50] = "0123456789abcdefghijklmnopqrstuvwxyz0123456789abc";
     for (long i = 0; i < 100000; i++)
-        store_set(s, key, fmt_key(key, sizeof(key), "m", i), key, (size_t)(i % 50),
+        store_set(s, key, fmt_key(key, sizeof(key), "m", i), filler, (size_t)(i % 50),
                   i % 3 ? T0_MS + 1000 : 0);
     expect_u(store_memory(s), >, m0 + 100000 * 16);
     /* Flush in the middle of a resize too. */
@@ -999,6 +1083,8 @@ static Suite *store_suite(void)
     tcase_set_timeout(expiry, 120);
     tcase_add_test(expiry, test_expiry_at_due_time);
     tcase_add_test(expiry, test_set_expire);
+    tcase_add_test(expiry, test_expiry_field_density);
+    tcase_add_test(expiry, test_avg_ttl);
     tcase_add_test(expiry, test_active_expiry_small_steps);
     tcase_add_test(expiry, test_active_expiry_million);
     suite_add_tcase(s, expiry);
