@@ -19,7 +19,9 @@ BUILD ?= build/sanitize
 SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 
-PKGS := libevent
+# jemalloc: denser size classes for items (see src/mem.c); sanitizer builds
+# keep the C library's malloc, which their runtime replaces.
+PKGS := libevent $(if $(SANITIZE),,jemalloc)
 TEST_PKGS := check hiredis
 
 CFLAGS ?= -O2 -g

@@ -5,10 +5,25 @@
 # machine conditions. Prints each figure, the median of the rounds, and the
 # ratio tidecache/redis.
 #
-#   scripts/bench.sh [throughput]        GET/SET, 50 clients, pipeline 1 and 16, random keys
+#   scripts/bench.sh [throughput]  GET/SET, 50 clients, pipeline 1 and 16, random keys
+#   scripts/bench.sh memory        RSS and used_memory per key: KEYS keys (11-byte
+#                                  key, 32-byte value, EX 3600)
+#   scripts/bench.sh expiry        KEYS keys with EX 2 among KEYS without a TTL,
+#                                  never read: time from their expiry until DBSIZE
+#                                  is down to the persistent keys
+#   scripts/bench.sh expiry-lag    for each count in LONG_KEYS: that many keys
+#                                  with EX 3600, then 1,000 keys with PX 1000
+#                                  nobody reads: how long after their expiry
+#                                  99% and 100% of them are reclaimed
+#   scripts/bench.sh latency       worst request latency (redis-cli
+#                                  --latency-history) while GROW_KEYS keys are
+#                                  loaded, then while FLUSHALL frees them
 #
 # Environment: ROUNDS (default 3), REQUESTS (default 200000 for pipeline 1,
-# 10x for pipeline 16), CLIENTS (50), KEYSPACE (100000), BUILD (build).
+# 10x for pipeline 16), CLIENTS (50), KEYSPACE (100000), BUILD (build),
+# KEYS (1000000), LONG_KEYS ("100000 1000000"; add 10000000 for the full
+# figure), LAG_TIMEOUT (seconds to wait for reclaiming, 20), GROW_KEYS
+# (10000000), TC_BIN (a tidecache binary to use instead of building one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-throughput}
@@ -17,9 +32,16 @@ REQUESTS=${REQUESTS:-200000}
 CLIENTS=${CLIENTS:-50}
 KEYSPACE=${KEYSPACE:-100000}
 BUILD=${BUILD:-build}
+KEYS=${KEYS:-1000000}
+LONG_KEYS=${LONG_KEYS:-100000 1000000}
+LAG_TIMEOUT=${LAG_TIMEOUT:-20}
+GROW_KEYS=${GROW_KEYS:-10000000}
 
 scripts/deps.sh bench
-make -s BUILD="$BUILD" "$BUILD/tidecache"
+if [ -z "${TC_BIN:-}" ]; then
+    make -s BUILD="$BUILD" "$BUILD/tidecache"
+    TC_BIN=$BUILD/tidecache
+fi
 
 work=$(mktemp -d)
 pids=()
@@ -45,7 +67,7 @@ wait_ready() { # port
 
 start_servers() {
     tc_port=$(free_port)
-    "$BUILD/tidecache" --port "$tc_port" --bind 127.0.0.1 --logfile "$work/tc.log" &
+    "$TC_BIN" --port "$tc_port" --bind 127.0.0.1 --logfile "$work/tc.log" &
     tc_pid=$!
     pids+=("$tc_pid")
     rd_port=$(free_port)
@@ -102,7 +124,252 @@ throughput() {
     echo "(medians of $ROUNDS rounds; ratio = tidecache/redis; CPU from /proc/PID/stat)"
 }
 
+# The helper for the modes that load keys and watch DBSIZE: RESP generation
+# for redis-cli --pipe, and a raw-socket poller timed in milliseconds.
+write_tool() {
+    cat >"$work/tool.py" <<'EOF'
+import socket, sys, time
+
+VALUE = b"v" * 32
+
+def gen(prefix, start, count, ttl_args):
+    """SET prefix%07d <32 bytes> [ttl_args] for count keys, as RESP."""
+    extra = b""
+    words = ttl_args.split()
+    for w in words:
+        w = w.encode()
+        extra += b"$%d\r\n%s\r\n" % (len(w), w)
+    head = b"*%d\r\n$3\r\nSET\r\n" % (3 + len(words))
+    tail = b"$32\r\n" + VALUE + b"\r\n" + extra
+    out = sys.stdout.buffer
+    batch = []
+    for i in range(start, start + count):
+        key = b"%s%07d" % (prefix.encode(), i)
+        batch.append(head + b"$%d\r\n%s\r\n" % (len(key), key) + tail)
+        if len(batch) == 10000:
+            out.write(b"".join(batch))
+            batch = []
+    out.write(b"".join(batch))
+    out.flush()
+
+class Client:
+    def __init__(self, port):
+        self.s = socket.create_connection(("127.0.0.1", port))
+        self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def line(self):
+        while b"\r\n" not in self.buf:
+            self.buf += self.s.recv(65536)
+        l, self.buf = self.buf.split(b"\r\n", 1)
+        return l
+
+    def cmd(self, *args):
+        parts = [b"*%d\r\n" % len(args)]
+        for a in args:
+            a = a.encode() if isinstance(a, str) else a
+            parts.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        self.s.sendall(b"".join(parts))
+        return self.line()
+
+    def dbsize(self):
+        return int(self.cmd("DBSIZE")[1:])
+
+def now_ms():
+    return time.time() * 1000.0
+
+def wait_dbsize(port, target, due_ms, timeout_s):
+    """Poll DBSIZE every 5 ms until it is <= target; print ms after due_ms."""
+    c = Client(port)
+    end = time.time() + timeout_s
+    while time.time() < end:
+        n = c.dbsize()
+        if n <= target:
+            print("%.0f" % (now_ms() - due_ms))
+            return
+        time.sleep(0.005)
+    print("timeout(%d-left)" % (c.dbsize() - target))
+
+def short_ttl(port, base, nshort, ttl_ms, timeout_s):
+    """Write nshort keys with PX ttl_ms in one pipeline on top of base keys,
+    then watch DBSIZE: print the lag after their expiry at which 99% and
+    100% of them were gone, and how many were left at the timeout."""
+    c = Client(port)
+    req = b"".join(b"*5\r\n$3\r\nSET\r\n$11\r\ntmp:%07d\r\n$32\r\n%s\r\n$2\r\nPX\r\n$%d\r\n%d\r\n"
+                   % (i, VALUE, len(str(ttl_ms)), ttl_ms) for i in range(nshort))
+    t0 = now_ms()
+    c.s.sendall(req)
+    for _ in range(nshort):
+        c.line()
+    due = (t0 + now_ms()) / 2 + ttl_ms
+    p99 = p100 = None
+    end = due / 1000.0 + timeout_s
+    while time.time() < end:
+        left = c.dbsize() - base
+        t = now_ms() - due
+        if p99 is None and left <= nshort // 100:
+            p99 = t
+        if left <= 0:
+            p100 = t
+            break
+        time.sleep(0.005)
+    left = max(c.dbsize() - base, 0)
+    fmt = lambda v: "%.0f" % v if v is not None else ">%d000" % timeout_s
+    print(fmt(p99), fmt(p100), left)
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "gen":
+        gen(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else "")
+    elif cmd == "now":
+        print("%.0f" % now_ms())
+    elif cmd == "wait-dbsize":
+        wait_dbsize(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
+    elif cmd == "short-ttl":
+        short_ttl(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]),
+                  float(sys.argv[6]))
+EOF
+}
+
+tool() { python3 "$work/tool.py" "$@"; }
+
+# Load count keys prefix%07d (from start) into the server on port, with the
+# SET options given (e.g. "EX 3600"); fails unless every reply came back.
+load() { # port prefix start count ttl_args
+    local out
+    out=$(tool gen "$2" "$3" "$4" "$5" | redis-cli -p "$1" --pipe 2>&1)
+    grep -q "errors: 0, replies: $4" <<<"$out" || { echo "load failed: $out" >&2; return 1; }
+}
+
+rss_bytes() { awk '/^VmRSS:/ {print $2 * 1024}' "/proc/$1/status"; }
+info_field() { redis-cli -p "$1" info memory | tr -d '\r' | awk -F: -v f="$2" '$1 == f {print $2}'; }
+
+memory() {
+    start_servers
+    write_tool
+    printf '%-10s %10s %12s %14s %16s\n' server keys rss_MB rss_B/key used_memory_B/key
+    local tc_rss rd_rss
+    for srv in tc rd; do
+        local port pid rss0 rss1 used0 used1
+        [ $srv = tc ] && { port=$tc_port; pid=$tc_pid; } || { port=$rd_port; pid=$rd_pid; }
+        rss0=$(rss_bytes "$pid")
+        used0=$(info_field "$port" used_memory)
+        load "$port" key: 0 "$KEYS" "EX 3600"
+        sleep 1
+        rss1=$(rss_bytes "$pid")
+        used1=$(info_field "$port" used_memory)
+        [ "$(redis-cli -p "$port" dbsize)" = "$KEYS" ] || { echo "dbsize mismatch" >&2; return 1; }
+        awk -v s="$([ $srv = tc ] && echo tidecache || echo redis)" -v n="$KEYS" -v r1="$rss1" \
+            -v r0="$rss0" -v u0="$used0" -v u1="$used1" \
+            'BEGIN {printf "%-10s %10d %12.1f %14.1f %16.1f\n", s, n, r1/1048576, (r1-r0)/n, (u1-u0)/n}'
+        [ $srv = tc ] && tc_rss=$((rss1 - rss0)) || rd_rss=$((rss1 - rss0))
+    done
+    awk -v a="$tc_rss" -v b="$rd_rss" 'BEGIN {printf "ratio tidecache/redis (RSS per key): %.2f\n", a/b}'
+    echo "(RSS growth from the empty server to $KEYS keys, /proc/PID/status VmRSS; used_memory from INFO)"
+}
+
+expiry() {
+    start_servers
+    write_tool
+    printf '%-10s %12s %12s %22s\n' server persistent with_ttl ms_after_expiry_to_dbsize
+    local res=()
+    for srv in tc rd; do
+        local port due
+        [ $srv = tc ] && port=$tc_port || port=$rd_port
+        load "$port" key: 0 "$KEYS" ""
+        load "$port" ttl: 0 "$KEYS" "EX 2"
+        due=$(($(tool now) + 2000))
+        local lag
+        lag=$(tool wait-dbsize "$port" "$KEYS" "$due" "$LAG_TIMEOUT")
+        res+=("$lag")
+        printf '%-10s %12d %12d %22s\n' "$([ $srv = tc ] && echo tidecache || echo redis)" \
+            "$KEYS" "$KEYS" "$lag"
+        redis-cli -p "$port" flushall >/dev/null
+    done
+    echo "(the expiry is that of the last key written, 2 s after its load ended)"
+}
+
+expiry_lag() {
+    start_servers
+    write_tool
+    printf '%-10s %10s %12s %12s %14s\n' server long_keys p99_lag_ms all_lag_ms left_at_end
+    for n in $LONG_KEYS; do
+        for srv in tc rd; do
+            local port
+            [ $srv = tc ] && port=$tc_port || port=$rd_port
+            redis-cli -p "$port" flushall >/dev/null
+            load "$port" key: 0 "$n" "EX 3600"
+            sleep 0.5
+            local r
+            r=$(tool short-ttl "$port" "$n" 1000 1000 "$LAG_TIMEOUT")
+            # shellcheck disable=SC2086
+            printf '%-10s %10d %12s %12s %14s\n' "$([ $srv = tc ] && echo tidecache || echo redis)" \
+                "$n" $r
+        done
+    done
+    redis-cli -p "$tc_port" flushall >/dev/null
+    redis-cli -p "$rd_port" flushall >/dev/null
+    echo "(1,000 keys with PX 1000 written after the long-TTL keys; lag from their expiry;"
+    echo " left_at_end: short keys still counted by DBSIZE after ${LAG_TIMEOUT} s)"
+}
+
+# Worst latency-history interval while something runs: prints max ms.
+latency_during() { # port command...
+    local port=$1
+    shift
+    stdbuf -o0 redis-cli -p "$port" --latency-history -i 1 >"$work/lat" 2>&1 &
+    local lp=$!
+    sleep 0.3
+    "$@" >/dev/null
+    sleep 1.2
+    kill "$lp" 2>/dev/null || true
+    wait "$lp" 2>/dev/null || true
+    lat_max
+}
+
+# Off a terminal, --latency-history prints "min max avg samples" per sample.
+lat_max() {
+    awk 'NF == 4 && $2 + 0 > m {m = $2 + 0} END {print m + 0}' "$work/lat"
+}
+
+flush_timed() { # port
+    local t0 t1
+    t0=$(tool now)
+    redis-cli -p "$1" flushall >/dev/null
+    t1=$(tool now)
+    echo $((t1 - t0))
+}
+
+latency() {
+    start_servers
+    write_tool
+    printf '%-10s %10s %18s %16s %18s %12s\n' server keys load_max_lat_ms flushall_ms \
+        flush_max_lat_ms rss_after_MB
+    for srv in tc rd; do
+        local port pid
+        [ $srv = tc ] && { port=$tc_port; pid=$tc_pid; } || { port=$rd_port; pid=$rd_pid; }
+        local lmax fms fmax
+        lmax=$(latency_during "$port" load "$port" key: 0 "$GROW_KEYS" "")
+        stdbuf -o0 redis-cli -p "$port" --latency-history -i 1 >"$work/lat" 2>&1 &
+        local lp=$!
+        sleep 0.3
+        fms=$(flush_timed "$port")
+        sleep 2
+        kill "$lp" 2>/dev/null || true
+        wait "$lp" 2>/dev/null || true
+        fmax=$(lat_max)
+        printf '%-10s %10d %18s %16s %18s %12.1f\n' "$([ $srv = tc ] && echo tidecache || echo redis)" \
+            "$GROW_KEYS" "$lmax" "$fms" "$fmax" "$(awk -v r="$(rss_bytes "$pid")" 'BEGIN {print r/1048576}')"
+    done
+    echo "(max of redis-cli --latency-history beside the load and after FLUSHALL; redis's FLUSHALL"
+    echo " is its default, synchronous one)"
+}
+
 case "$mode" in
 throughput) throughput ;;
-*) echo "usage: $0 [throughput]" >&2; exit 2 ;;
+memory) memory ;;
+expiry) expiry ;;
+expiry-lag) expiry_lag ;;
+latency) latency ;;
+*) echo "usage: $0 [throughput|memory|expiry|expiry-lag|latency]" >&2; exit 2 ;;
 esac

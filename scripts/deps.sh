@@ -1,13 +1,13 @@
 #!/bin/sh
 # Install the Debian packages tidecache needs, only those that are missing.
-#   scripts/deps.sh build   compiler, make, pkg-config, libevent
+#   scripts/deps.sh build   compiler, make, pkg-config, libevent, jemalloc
 #   scripts/deps.sh test    build + Check, hiredis, redis-tools (redis-cli)
 #   scripts/deps.sh bench   build + redis-server and redis-benchmark
 # Quick when everything is there: one dpkg-query, no network.
 set -eu
 
 mode=${1:-build}
-build_pkgs="gcc make pkg-config libevent-dev"
+build_pkgs="gcc make pkg-config libevent-dev libjemalloc-dev"
 case "$mode" in
 build) pkgs="$build_pkgs" ;;
 test) pkgs="$build_pkgs check libhiredis-dev redis-tools python3-redis systemd man-db groff-base"

@@ -671,6 +671,7 @@ static const struct {
 } registry[] = {
     {"config", config_subcommands, &config_subcommand_count},
     {"command", command_subcommands, &command_subcommand_count},
+    {"client", client_subcommands, &client_subcommand_count},
 };
 
 const struct command *command_subcommands_of(const struct command *cmd, size_t *count)
@@ -1161,6 +1162,20 @@ static size_t key_positions(const struct command *cmd, size_t n, size_t *pos)
     return k;
 }
 
+/* The flags of one key in an actual call, as GETKEYSANDFLAGS gives them:
+ * the spec's flags, except for SET, whose flags depend on its arguments
+ * (variable_flags): it reads the old value only with GET. */
+static const char *call_key_flags(const struct command *cmd, size_t argc, struct arg *argv,
+                                  int spec)
+{
+    if (strcmp(cmd->name, "set") != 0)
+        return key_flags(cmd, spec);
+    for (size_t i = 5; i < argc; i++) /* COMMAND GETKEYSANDFLAGS SET key value opts... */
+        if (arg_is(&argv[i], "get"))
+            return "RW access update";
+    return "OW update";
+}
+
 static void getkeys(struct conn *c, size_t argc, struct arg *argv, bool with_flags)
 {
     const struct command *cmd = getkeys_target(c, argc, argv);
@@ -1172,7 +1187,8 @@ static void getkeys(struct conn *c, size_t argc, struct arg *argv, bool with_fla
     reply_array(c, k);
     for (size_t i = 0; i < k; i++) {
         const struct arg *key = &argv[2 + pos[i]];
-        const char *flags = key_flags(cmd, two && pos[i] > (size_t)cmd->first_key);
+        const char *flags =
+            call_key_flags(cmd, argc, argv, two && pos[i] > (size_t)cmd->first_key);
         if (with_flags) {
             reply_array(c, 2);
             reply_bulk(c, key->ptr, key->len);

@@ -205,9 +205,11 @@ static void section_memory(struct buf *b, struct conn *c)
     size_t used = mem_used();
     size_t peak = stats_peak_memory();
     size_t rss = rss_bytes();
-    size_t dataset = 0;
-    for (int i = 0; i < db_count(); i++)
+    size_t dataset = 0, lazyfree = 0;
+    for (int i = 0; i < db_count(); i++) {
         dataset += store_memory(db_get(i));
+        lazyfree += store_lazyfree_pending(db_get(i));
+    }
     if (dataset > used)
         dataset = used;
     unsigned long long total = (unsigned long long)sysconf(_SC_PHYS_PAGES) *
@@ -231,8 +233,8 @@ static void section_memory(struct buf *b, struct conn *c)
     line(b, "maxmemory_policy:%s", policy);
     line(b, "mem_fragmentation_ratio:%.2f", used ? (double)rss / (double)used : 0.0);
     line(b, "mem_fragmentation_bytes:%lld", (long long)rss - (long long)used);
-    line(b, "mem_allocator:libc");
-    line(b, "lazyfree_pending_objects:0");
+    line(b, "mem_allocator:%s", mem_allocator());
+    line(b, "lazyfree_pending_objects:%zu", lazyfree);
 }
 
 /* Nothing is ever saved: the fields say so in Redis's words. */

@@ -19,18 +19,12 @@
 
 #define CONFIG_ERR_BYTES 512 /* room for a config module message */
 
-/* The live config. command_config() hands it out read-only because almost
- * every handler only reads it; CONFIG SET is the one writer, and the object
- * itself (main's) is not const. */
-static struct config *live_config(void)
-{
-    return (struct config *)command_config();
-}
 
 /* ------------------------------------------------------------- FLUSHDB */
 
-/* FLUSHDB [ASYNC | SYNC]: empty the selected keyspace. Flushing is always
- * done at once; ASYNC is accepted as Redis accepts it. */
+/* FLUSHDB [ASYNC | SYNC]: empty the selected keyspace. It is empty at once
+ * either way; the memory of a large one is freed in the background by the
+ * store, so SYNC does not wait for that. */
 void cmd_flushdb(struct conn *c, size_t argc, struct arg *argv)
 {
     if (argc > 2 || (argc == 2 && !arg_is(&argv[1], "async") && !arg_is(&argv[1], "sync"))) {
@@ -92,7 +86,8 @@ void cmd_shutdown(struct conn *c, size_t argc, struct arg *argv)
         }
         flags |= words[w].flag;
     }
-    if (((flags & SHUT_NOSAVE) && (flags & SHUT_SAVE)) || ((flags & SHUT_ABORT) && flags != SHUT_ABORT)) {
+    bool both_saves = (flags & SHUT_NOSAVE) && (flags & SHUT_SAVE);
+    if (both_saves || ((flags & SHUT_ABORT) && flags != SHUT_ABORT)) {
         reply_syntax_error(c);
         return;
     }
@@ -113,7 +108,8 @@ static bool is_pattern(const char *s)
     return strpbrk(s, "*?[\\") != NULL;
 }
 
-/* Reply option idx's value as CONFIG GET shows it. */
+/* Reply the value of option `name` as CONFIG GET shows it; values too
+ * long for the stack buffer (long ttl-rule lists) are formatted twice. */
 static void reply_option_value(struct conn *c, const struct config *cfg, const char *name)
 {
     char small[256];
@@ -214,7 +210,12 @@ static void config_set_pairs(struct conn *c, size_t argc, struct arg *argv)
     struct config trial;
     config_copy(&trial, command_config());
     for (size_t a = 2; a + 1 < argc; a += 2) {
-        if (config_set_value(&trial, argv[a].ptr, argv[a + 1].ptr, err, sizeof err) != TC_OK) {
+        bool ok = false;
+        if (strlen(argv[a + 1].ptr) != argv[a + 1].len) /* values are C strings */
+            snprintf(err, sizeof err, "%s: the value contains a NUL byte", argv[a].ptr);
+        else
+            ok = config_set_value(&trial, argv[a].ptr, argv[a + 1].ptr, err, sizeof err) == TC_OK;
+        if (!ok) {
             reply_errorf(c, "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
                          argv[a].ptr, reason_of(err));
             config_free(&trial);
@@ -223,7 +224,7 @@ static void config_set_pairs(struct conn *c, size_t argc, struct arg *argv)
     }
     config_free(&trial);
     for (size_t a = 2; a + 1 < argc; a += 2)
-        config_set_value(live_config(), argv[a].ptr, argv[a + 1].ptr, err, sizeof err);
+        config_set_value(command_config_writable(), argv[a].ptr, argv[a + 1].ptr, err, sizeof err);
     server_apply_config();
     reply_ok(c);
 }

@@ -234,20 +234,25 @@ static struct command table[] = {
 
 #define TABLE_SIZE (sizeof table / sizeof table[0])
 
-static const struct config *config;
+static struct config *config;
 
 static int command_cmp(const void *a, const void *b)
 {
     return strcmp(((const struct command *)a)->name, ((const struct command *)b)->name);
 }
 
-void command_setup(const struct config *cfg)
+void command_setup(struct config *cfg)
 {
     config = cfg;
     qsort(table, TABLE_SIZE, sizeof table[0], command_cmp);
 }
 
 const struct config *command_config(void)
+{
+    return config;
+}
+
+struct config *command_config_writable(void)
 {
     return config;
 }

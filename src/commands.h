@@ -16,6 +16,9 @@ struct store;
 /* The live config, for handlers that read options (default TTL...). */
 const struct config *command_config(void);
 
+/* The same object for its one writer, CONFIG SET. */
+struct config *command_config_writable(void);
+
 /* Case-insensitive comparison of an argument with a lower-case word. */
 int arg_is(const struct arg *a, const char *word);
 

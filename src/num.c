@@ -68,20 +68,44 @@ int num_parse_double(const char *s, size_t len, double *out)
     return 1;
 }
 
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Write v in decimal at dst; returns the length. Two digits per division,
+ * written from the end: integers are on the hot path of every reply header. */
+static size_t format_u64(char *dst, unsigned long long v)
+{
+    size_t n = 1;
+    for (unsigned long long t = v; t >= 10; t /= 10)
+        n++;
+    size_t i = n;
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100) * 2;
+        v /= 100;
+        dst[--i] = digit_pairs[d + 1];
+        dst[--i] = digit_pairs[d];
+    }
+    if (v >= 10) {
+        unsigned d = (unsigned)v * 2;
+        dst[--i] = digit_pairs[d + 1];
+        dst[--i] = digit_pairs[d];
+    } else {
+        dst[--i] = (char)('0' + v);
+    }
+    return n;
+}
+
 size_t num_format_ll(char *out, long long v)
 {
-    char tmp[NUM_MAX_DIGITS + 1];
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    size_t len = 0;
-    if (v < 0)
-        out[len++] = '-';
-    while (n)
-        out[len++] = tmp[--n];
-    out[len] = '\0';
-    return len;
+    size_t n;
+    if (v >= 0) {
+        n = format_u64(out, (unsigned long long)v);
+    } else {
+        out[0] = '-';
+        n = 1 + format_u64(out + 1, 0ULL - (unsigned long long)v);
+    }
+    out[n] = '\0';
+    return n;
 }

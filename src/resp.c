@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "tidecache/mem.h"
+#include "tidecache/num.h"
 #include "tidecache/status.h"
 
 enum resp_state {
@@ -43,8 +44,6 @@ enum resp_state {
  * arrays) are freed before the next request, so one huge MSET does not pin
  * memory on an idle connection, while ordinary requests never allocate. */
 #define RESP_ARGS_KEEP 1024
-
-#define RESP_LL_MAX_CHARS 20 /* "-9223372036854775808" */
 
 #define ERR_MBULK_LEN "ERR Protocol error: invalid multibulk length"
 #define ERR_BULK_LEN "ERR Protocol error: invalid bulk length"
@@ -114,47 +113,6 @@ static int parser_fail(struct resp_parser *p, const char *msg)
     return TC_ERR;
 }
 
-/* Parse a whole decimal long long the way Redis's string2ll does: an optional
- * '-', then digits without leading zeros ("0" itself is fine, "-0" and "01"
- * are not), no '+', no spaces, no overflow. Returns 1 and sets *out, or 0. */
-static int parse_ll(const char *s, size_t n, long long *out)
-{
-    size_t i = 0;
-    int neg = 0;
-
-    if (n == 0 || n > RESP_LL_MAX_CHARS)
-        return 0;
-    if (n == 1 && s[0] == '0') {
-        *out = 0;
-        return 1;
-    }
-    if (s[0] == '-') {
-        neg = 1;
-        i = 1;
-    }
-    if (i == n || s[i] < '1' || s[i] > '9')
-        return 0;
-    unsigned long long v = 0;
-    for (; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-        unsigned d = (unsigned)(s[i] - '0');
-        if (v > (ULLONG_MAX - d) / 10)
-            return 0;
-        v = v * 10 + d;
-    }
-    if (neg) {
-        if (v > (unsigned long long)LLONG_MAX + 1)
-            return 0;
-        *out = v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)v;
-    } else {
-        if (v > (unsigned long long)LLONG_MAX)
-            return 0;
-        *out = (long long)v;
-    }
-    return 1;
-}
-
 /* Find the header line that starts at `line` and whose unexamined part
  * starts at p->pos: on success *cr is the offset of its '\r' and the byte
  * after it (taken to be '\n', unchecked, as Redis does) is present.
@@ -202,7 +160,7 @@ static int parse_mb_header(struct resp_parser *p, const char *buf, size_t len)
         return rc;
 
     long long n;
-    if (!parse_ll(buf + 1, cr - 1, &n) || n > RESP_MAX_ARGS)
+    if (!num_parse_ll(buf + 1, cr - 1, &n) || n > RESP_MAX_ARGS)
         return parser_fail(p, ERR_MBULK_LEN);
     p->pos = cr + 2;
     if (n <= 0)
@@ -227,7 +185,7 @@ static int parse_bulk_header(struct resp_parser *p, const char *buf, size_t len)
         return parser_fail(p, p->error_buf);
     }
     long long n;
-    if (!parse_ll(buf + line + 1, cr - line - 1, &n) || n < 0 || n > p->max_bulk_len)
+    if (!num_parse_ll(buf + line + 1, cr - line - 1, &n) || n < 0 || n > p->max_bulk_len)
         return parser_fail(p, ERR_BULK_LEN);
 
     p->pos = cr + 2;
@@ -490,52 +448,15 @@ size_t resp_bytes_wanted(const struct resp_parser *p)
 /* ------------------------------------------------------------------------ */
 /* Encoders */
 
+#define RESP_LL_MAX_CHARS 20 /* "-9223372036854775808" */
 #define RESP_HEADER_MAX_BYTES (1 + RESP_LL_MAX_CHARS + 2) /* type, number, CRLF */
-
-static const char digit_pairs[201] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
-/* Write v in decimal at dst (room for 20 bytes); returns the length. Two
- * digits per division, written from the end. */
-static size_t write_u64(char *dst, unsigned long long v)
-{
-    size_t n = 1;
-    for (unsigned long long t = v; t >= 10; t /= 10)
-        n++;
-    size_t i = n;
-    while (v >= 100) {
-        unsigned d = (unsigned)(v % 100) * 2;
-        v /= 100;
-        dst[--i] = digit_pairs[d + 1];
-        dst[--i] = digit_pairs[d];
-    }
-    if (v >= 10) {
-        unsigned d = (unsigned)v * 2;
-        dst[--i] = digit_pairs[d + 1];
-        dst[--i] = digit_pairs[d];
-    } else {
-        dst[--i] = (char)('0' + v);
-    }
-    return n;
-}
-
-/* Write v (any long long, LLONG_MIN included) in decimal; returns the length. */
-static size_t write_ll(char *dst, long long v)
-{
-    if (v >= 0)
-        return write_u64(dst, (unsigned long long)v);
-    dst[0] = '-';
-    return 1 + write_u64(dst + 1, 0ULL - (unsigned long long)v);
-}
 
 /* Append "<type><v>\r\n" into space the caller has reserved. */
 static void put_header(struct buf *b, char type, long long v)
 {
     char *d = b->data + b->len;
     d[0] = type;
-    size_t n = 1 + write_ll(d + 1, v);
+    size_t n = 1 + num_format_ll(d + 1, v);
     d[n] = '\r';
     d[n + 1] = '\n';
     b->len += n + 2;

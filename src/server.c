@@ -323,26 +323,35 @@ static void close_listeners(void)
     nlisteners = 0;
 }
 
-/* One active-expiry slice over every keyspace, at most EXPIRE_SLICE_US long.
- * When keys are left over, another slice is queued right after the pending
- * I/O is served, until the slices of this tick have used
+/* One background slice over every keyspace, at most EXPIRE_SLICE_US long:
+ * the active-expiry sweep, then the lazy freeing of flushed keyspaces.
+ * Keyspaces take turns at going first, so a busy one cannot starve the
+ * others. When work is left over, another slice is queued right after the
+ * pending I/O is served, until the slices of this tick have used
  * EXPIRE_DUTY_PERCENT of the tick: a backlog of expired keys drains at a
  * quarter of a core while no request waits more than one slice. */
 static void expire_slice(void)
 {
+    static int first_db; /* keyspace that goes first in the next slice */
     int more_any = 0;
     int64_t slice_start = clock_mono_us();
     int ndb = db_count();
-    for (int i = 0; i < ndb; i++) {
+    for (int n = 0; n < ndb; n++) {
         int64_t left = EXPIRE_SLICE_US - (clock_mono_us() - slice_start);
         if (left <= 0) {
             more_any = 1;
             break;
         }
+        struct store *s = db_get((first_db + n) % ndb);
         int more = 0;
-        store_expire_step(db_get(i), left, &more);
+        store_expire_step(s, left, &more);
         more_any |= more;
+        if (store_lazyfree_pending(s)) {
+            left = EXPIRE_SLICE_US - (clock_mono_us() - slice_start);
+            more_any |= store_lazyfree_step(s, left > 0 ? left : 0);
+        }
     }
+    first_db = ndb ? (first_db + 1) % ndb : 0;
     int64_t tick_us = 1000000 / config->hz;
     int64_t spent_us = clock_mono_us() - tick_started_us;
     if (more_any && spent_us < tick_us * EXPIRE_DUTY_PERCENT / 100)

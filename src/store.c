@@ -1,14 +1,17 @@
-/* store: items and the incrementally resized key table; see
- * include/tidecache/store.h.
+/* store: items, the incrementally resized key table, the expiry index and
+ * lazy freeing; see include/tidecache/store.h.
  *
- * Density is the point of the item layout: one allocation per key, a 14-byte
- * header, the 8-byte expiry only for keys that have one, and no cached hash
- * (a resize recomputes it; SipHash of a short key costs less than the cache
- * miss on the item). The table is an array of item pointers chained through
- * item->next, kept between 1/8 and 1 item per bucket. */
+ * Density is the point of the item layout: one allocation per key, a 10-byte
+ * header plus the fewest bytes that hold the value length, the 8-byte expiry
+ * only for keys that have one, and no cached hash (a resize recomputes it;
+ * SipHash of a short key costs less than the cache miss on the item). The
+ * table is an array of item pointers chained through item->next, kept
+ * between 1/8 and 1 item per bucket. Keys with an expiry are also indexed by
+ * it (src/expiry.c): 4 bytes per key, by the low 32 bits of its hash. */
 #include "tidecache/store.h"
 
 #include "tidecache/clock.h"
+#include "tidecache/expiry.h"
 #include "tidecache/hash.h"
 #include "tidecache/mem.h"
 
@@ -18,25 +21,39 @@
 
 /* ---- items ------------------------------------------------------------ */
 
-#define ITEM_F_EXPIRE 0x01u /* an 8-byte expiry (Unix ms) starts data[] */
-#define ITEM_KLEN_BIG 255u  /* klen byte value: the key length is a uint32
-                               after the expiry (keys of 255+ bytes) */
-#define EXPIRE_BYTES 8      /* size of the stored expiry */
-#define BIGKLEN_BYTES 4     /* size of the stored long key length */
+#define ITEM_F_EXPIRE 0x01u     /* an 8-byte expiry (Unix ms) follows the value length */
+#define ITEM_F_VWIDTH_SHIFT 1   /* bits 1-2: the value length is stored in */
+#define ITEM_F_VWIDTH_MASK 0x06u /* 1 << code bytes: 1, 2 or 4 */
+#define ITEM_KLEN_BIG 255u      /* klen byte value: the key length is a uint32
+                                   after the expiry (keys of 255+ bytes) */
+#define EXPIRE_BYTES 8          /* size of the stored expiry */
+#define BIGKLEN_BYTES 4         /* size of the stored long key length */
 
-/* data[] holds, in order: [expiry, 8 bytes, if ITEM_F_EXPIRE]
- * [key length, 4 bytes, if klen == ITEM_KLEN_BIG] key, value, '\0'.
- * The optional fields are unaligned and read with memcpy. The '\0' after the
- * value lets number parsing treat it as a C string. */
+/* data[] holds, in order: value length (1, 2 or 4 bytes, the fewest that
+ * hold it), [expiry, 8 bytes, if ITEM_F_EXPIRE], [key length, 4 bytes, if
+ * klen == ITEM_KLEN_BIG], key, value, '\0'. The fields are unaligned and
+ * read with memcpy. The '\0' after the value lets number parsing treat it as
+ * a C string. A typical cache entry (11-byte key, 32-byte value, expiry)
+ * takes 10 + 1 + 8 + 11 + 32 + 1 = 63 bytes: one 64-byte size class. */
 struct item {
     struct item *next; /* bucket chain */
-    uint32_t vlen;     /* value bytes */
-    uint8_t klen;      /* key bytes, or ITEM_KLEN_BIG */
     uint8_t flags;     /* ITEM_F_* */
+    uint8_t klen;      /* key bytes, or ITEM_KLEN_BIG */
     unsigned char data[];
 };
 
 #define ITEM_HEADER_BYTES offsetof(struct item, data)
+
+/* Code (0, 1, 2) of the narrowest value-length field that holds vlen. */
+static unsigned vwidth_code(size_t vlen)
+{
+    return vlen <= UINT8_MAX ? 0 : vlen <= UINT16_MAX ? 1 : 2;
+}
+
+static size_t item_vwidth(const struct item *it)
+{
+    return (size_t)1 << ((it->flags & ITEM_F_VWIDTH_MASK) >> ITEM_F_VWIDTH_SHIFT);
+}
 
 static size_t item_expire_bytes(const struct item *it)
 {
@@ -45,7 +62,8 @@ static size_t item_expire_bytes(const struct item *it)
 
 static unsigned char *item_key_ptr(const struct item *it)
 {
-    size_t off = item_expire_bytes(it) + (it->klen == ITEM_KLEN_BIG ? BIGKLEN_BYTES : 0);
+    size_t off = item_vwidth(it) + item_expire_bytes(it) +
+                 (it->klen == ITEM_KLEN_BIG ? BIGKLEN_BYTES : 0);
     return (unsigned char *)it->data + off;
 }
 
@@ -54,7 +72,7 @@ size_t item_key_len(const struct item *it)
     if (it->klen != ITEM_KLEN_BIG)
         return it->klen;
     uint32_t klen;
-    memcpy(&klen, it->data + item_expire_bytes(it), sizeof(klen));
+    memcpy(&klen, it->data + item_vwidth(it) + item_expire_bytes(it), sizeof(klen));
     return klen;
 }
 
@@ -70,7 +88,20 @@ const char *item_value(const struct item *it)
 
 size_t item_value_len(const struct item *it)
 {
-    return it->vlen;
+    switch (it->flags & ITEM_F_VWIDTH_MASK) {
+    case 0:
+        return it->data[0];
+    case 1u << ITEM_F_VWIDTH_SHIFT: {
+        uint16_t v;
+        memcpy(&v, it->data, sizeof(v));
+        return v;
+    }
+    default: {
+        uint32_t v;
+        memcpy(&v, it->data, sizeof(v));
+        return v;
+    }
+    }
 }
 
 int64_t item_expire_ms(const struct item *it)
@@ -78,8 +109,13 @@ int64_t item_expire_ms(const struct item *it)
     if (!(it->flags & ITEM_F_EXPIRE))
         return 0;
     int64_t ms;
-    memcpy(&ms, it->data, sizeof(ms));
+    memcpy(&ms, it->data + item_vwidth(it), sizeof(ms));
     return ms;
+}
+
+static void item_write_expire(struct item *it, int64_t expire_ms)
+{
+    memcpy(it->data + item_vwidth(it), &expire_ms, sizeof(expire_ms));
 }
 
 /* Whether the item's expiry has passed at now_ms. */
@@ -114,8 +150,9 @@ static uint64_t item_hash(const struct item *it)
  * member access stays inside the block. */
 static size_t item_alloc_size(size_t klen, size_t vlen, int has_expire)
 {
-    size_t n = ITEM_HEADER_BYTES + (has_expire ? EXPIRE_BYTES : 0) +
-               (klen >= ITEM_KLEN_BIG ? BIGKLEN_BYTES : 0) + klen + vlen + 1;
+    size_t n = ITEM_HEADER_BYTES + ((size_t)1 << vwidth_code(vlen)) +
+               (has_expire ? EXPIRE_BYTES : 0) + (klen >= ITEM_KLEN_BIG ? BIGKLEN_BYTES : 0) +
+               klen + vlen + 1;
     return n < sizeof(struct item) ? sizeof(struct item) : n;
 }
 
@@ -130,15 +167,31 @@ static void item_check_lengths(size_t klen, size_t vlen)
     }
 }
 
-/* Write the fixed part, the expiry and the key of a freshly allocated item;
+/* Store vlen in the value-length field, whose width the flags already
+ * give. */
+static void item_write_vlen(struct item *it, size_t vlen)
+{
+    if (item_vwidth(it) == 1) {
+        it->data[0] = (unsigned char)vlen;
+    } else if (item_vwidth(it) == 2) {
+        uint16_t v = (uint16_t)vlen;
+        memcpy(it->data, &v, sizeof(v));
+    } else {
+        uint32_t v = (uint32_t)vlen;
+        memcpy(it->data, &v, sizeof(v));
+    }
+}
+
+/* Write the header, the expiry and the key of a freshly allocated item;
  * the caller copies the value. Returns where the value goes. */
 static unsigned char *item_fill_key(struct item *it, const char *key, size_t klen, size_t vlen,
                                     int64_t expire_ms)
 {
-    unsigned char *p = it->data;
     it->next = NULL;
-    it->vlen = (uint32_t)vlen;
-    it->flags = expire_ms ? ITEM_F_EXPIRE : 0;
+    it->flags = (uint8_t)((expire_ms ? ITEM_F_EXPIRE : 0) |
+                          (vwidth_code(vlen) << ITEM_F_VWIDTH_SHIFT));
+    item_write_vlen(it, vlen);
+    unsigned char *p = it->data + item_vwidth(it);
     if (expire_ms) {
         memcpy(p, &expire_ms, sizeof(expire_ms));
         p += EXPIRE_BYTES;
@@ -172,7 +225,18 @@ struct table {
 #define REHASH_OP_BUCKETS 1       /* non-empty buckets moved per operation */
 #define REHASH_EMPTY_VISITS 10    /* empty buckets visited per bucket to move */
 #define REHASH_CLOCK_BUCKETS 128  /* buckets moved between clock reads */
-#define EXPIRE_CLOCK_STEPS 64     /* cursor steps between clock reads */
+#define TABLE_MAX_BUCKETS (UINT64_C(1) << 32) /* the expiry index keeps 32 bits
+                                                 of each key's hash */
+#define LAZYFREE_SYNC_ITEMS 8192  /* a flush of at most this many items frees
+                                     them at once (well under 1 ms) */
+#define LAZYFREE_CLOCK_BUCKETS 256 /* buckets freed between clock reads */
+
+/* Tables of a flushed keyspace, freed a little per tick. */
+struct graveyard {
+    struct table t[2];
+    size_t idx;             /* next bucket of t[0] to free (t[0] emptied first) */
+    struct graveyard *next;
+};
 
 /* While t[1].buckets != NULL a resize is in progress: buckets of t[0] below
  * rehash_idx have been moved (and are empty), new items go to t[1]. */
@@ -185,8 +249,14 @@ struct store {
                                avg_ttl; 128 bits since 1e8 keys times 1.7e12
                                ms would overflow 64 */
     uint64_t expired_total;
-    size_t mem_bytes;      /* allocator's size of items and bucket arrays */
-    uint64_t expire_cursor; /* active expiry's position (reverse-binary) */
+    size_t mem_bytes;      /* allocator's size of items, bucket arrays and
+                              flushed tables not yet freed */
+    struct expiry *wheel;  /* index of the items with an expiry; NULL while
+                              there are none */
+    int sweeping;          /* inside expiry_run: keep the wheel */
+    uint64_t sweep_processed; /* index entries processed by dropped wheels */
+    struct graveyard *grave; /* flushed tables awaiting lazy free */
+    size_t grave_items;    /* items in them */
     uint64_t rng;          /* xorshift64* state for store_random */
 };
 
@@ -205,12 +275,38 @@ static void expiry_account_add(struct store *s, int64_t expire_ms)
     s->expire_sum_ms += expire_ms;
 }
 
+/* With no item left that has an expiry, every entry of the index is stale:
+ * the whole index goes (not in the middle of a sweep, which holds it). */
+static void wheel_drop_if_unused(struct store *s)
+{
+    if (s->expires || !s->wheel || s->sweeping)
+        return;
+    struct expiry_stats st;
+    expiry_get_stats(s->wheel, &st);
+    s->sweep_processed += st.processed;
+    expiry_destroy(s->wheel);
+    s->wheel = NULL;
+}
+
 static void expiry_account_del(struct store *s, int64_t expire_ms)
 {
     if (!expire_ms)
         return;
     s->expires--;
     s->expire_sum_ms -= expire_ms;
+}
+
+/* Index the item with this hash under its new expiry, unless the entry
+ * made for its old one (0: none) covers the new one too. */
+static void wheel_note(struct store *s, uint64_t hash, int64_t old_ms, int64_t new_ms)
+{
+    if (!new_ms)
+        return;
+    if (!s->wheel)
+        s->wheel = expiry_create(clock_now_ms());
+    else if (old_ms && expiry_covers(s->wheel, old_ms, new_ms))
+        return;
+    expiry_add(s->wheel, (uint32_t)hash, new_ms);
 }
 
 static struct item *item_create(struct store *s, const char *key, size_t klen, const void *value,
@@ -244,6 +340,7 @@ static void store_unlink(struct store *s, struct item **link, int expired)
     if (expired)
         s->expired_total++;
     item_destroy(s, it);
+    wheel_drop_if_unused(s);
 }
 
 /* ---- table sizing and incremental resize ------------------------------- */
@@ -346,6 +443,10 @@ static void maybe_resize(struct store *s)
         want = table_size_for(s->count);
         if (want / buckets > RESIZE_MAX_FACTOR)
             want = buckets * RESIZE_MAX_FACTOR;
+        if ((uint64_t)want > TABLE_MAX_BUCKETS)
+            want = (size_t)TABLE_MAX_BUCKETS;
+        if (want == buckets)
+            return;
     } else if (buckets > TABLE_MIN_BUCKETS && s->count < buckets / SHRINK_BELOW_PER_BUCKET) {
         want = table_size_for(s->count);
         if (buckets / want > RESIZE_MAX_FACTOR)
@@ -402,6 +503,7 @@ static void item_replace(struct store *s, struct item **link, struct item *fresh
     expiry_account_del(s, item_expire_ms(old));
     expiry_account_add(s, item_expire_ms(fresh));
     item_destroy(s, old);
+    wheel_drop_if_unused(s);
 }
 
 /* ---- public operations -------------------------------------------------- */
@@ -430,24 +532,93 @@ static void table_free_items(struct store *s, struct table *t)
     table_release(s, t);
 }
 
+/* Free a graveyard's items for about budget_us (the whole of it when
+ * budget_us < 0). Returns 1 when it is gone. */
+static int grave_free_some(struct store *s, struct graveyard *g, int64_t budget_us)
+{
+    int64_t start = budget_us >= 0 ? clock_mono_us() : 0;
+    for (size_t n = 1;; n++) {
+        struct table *t = &g->t[g->t[0].buckets ? 0 : 1];
+        if (!t->buckets)
+            return 1;
+        if (g->idx > t->mask) {
+            table_release(s, t);
+            g->idx = 0;
+            continue;
+        }
+        struct item *it = t->buckets[g->idx];
+        t->buckets[g->idx++] = NULL;
+        while (it) {
+            struct item *next = it->next;
+            item_destroy(s, it);
+            s->grave_items--;
+            it = next;
+        }
+        if (budget_us >= 0 && n % LAZYFREE_CLOCK_BUCKETS == 0 &&
+            clock_mono_us() - start >= budget_us)
+            return 0;
+    }
+}
+
+/* A small keyspace is freed at once; a large one leaves its tables to
+ * store_lazyfree_step and starts over with an empty table, so FLUSHALL of
+ * millions of keys answers at once (Redis's FLUSHALL ASYNC). */
 void store_flush(struct store *s)
 {
-    table_free_items(s, &s->t[0]);
-    table_free_items(s, &s->t[1]);
+    if (s->count <= LAZYFREE_SYNC_ITEMS) {
+        table_free_items(s, &s->t[0]);
+        table_free_items(s, &s->t[1]);
+    } else {
+        struct graveyard *g = mem_calloc(1, sizeof(*g));
+        s->mem_bytes += mem_block_size(g);
+        g->t[0] = s->t[0];
+        g->t[1] = s->t[1];
+        g->next = s->grave;
+        s->grave = g;
+        s->grave_items += s->count;
+        memset(s->t, 0, sizeof(s->t));
+    }
     s->count = 0;
     s->expires = 0;
     s->expire_sum_ms = 0;
     s->rehash_idx = 0;
-    s->expire_cursor = 0;
+    wheel_drop_if_unused(s);
     table_alloc(s, &s->t[0], TABLE_MIN_BUCKETS);
+}
+
+int store_lazyfree_step(struct store *s, int64_t budget_us)
+{
+    int64_t start = clock_mono_us();
+    while (s->grave) {
+        struct graveyard *g = s->grave;
+        int64_t left = budget_us - (clock_mono_us() - start);
+        if (!grave_free_some(s, g, left > 0 ? left : 0))
+            return 1;
+        s->grave = g->next;
+        s->mem_bytes -= mem_block_size(g);
+        mem_free(g);
+    }
+    return 0;
+}
+
+size_t store_lazyfree_pending(const struct store *s)
+{
+    return s->grave_items;
 }
 
 void store_destroy(struct store *s)
 {
     if (!s)
         return;
+    while (s->grave) {
+        struct graveyard *g = s->grave;
+        grave_free_some(s, g, -1);
+        s->grave = g->next;
+        mem_free(g);
+    }
     table_free_items(s, &s->t[0]);
     table_free_items(s, &s->t[1]);
+    expiry_destroy(s->wheel);
     mem_free(s);
 }
 
@@ -475,13 +646,18 @@ struct item *store_set(struct store *s, const char *key, size_t klen, const void
     struct item *it = item_create(s, key, klen, value, vlen, expire_ms);
 
     if (link) {
-        if (item_expired_now(*link))
+        int64_t old_ms = item_expire_ms(*link);
+        if (old_ms && old_ms <= clock_now_ms()) {
             s->expired_total++;
+            old_ms = 0; /* its entry may be gone already */
+        }
+        wheel_note(s, h, old_ms, expire_ms);
         item_replace(s, link, it);
         return it;
     }
     s->count++;
     expiry_account_add(s, expire_ms);
+    wheel_note(s, h, 0, expire_ms);
     maybe_resize(s);
     struct table *t = store_resizing(s) ? &s->t[1] : &s->t[0];
     struct item **slot = &t->buckets[h & t->mask];
@@ -507,18 +683,22 @@ int store_delete(struct store *s, const char *key, size_t klen)
  * expiry never carry the field. */
 struct item *store_set_expire(struct store *s, struct item *it, int64_t expire_ms)
 {
-    int has = (it->flags & ITEM_F_EXPIRE) != 0;
-    if (has && expire_ms) {
-        expiry_account_del(s, item_expire_ms(it));
+    int64_t old_ms = item_expire_ms(it);
+    if (old_ms && expire_ms) {
+        if (old_ms == expire_ms)
+            return it;
+        wheel_note(s, item_hash(it), old_ms, expire_ms);
         expiry_account_add(s, expire_ms);
-        memcpy(it->data, &expire_ms, sizeof(expire_ms));
+        expiry_account_del(s, old_ms);
+        item_write_expire(it, expire_ms);
         return it;
     }
-    if (!has && !expire_ms)
+    if (!old_ms && !expire_ms)
         return it;
     struct item **link = link_of(s, it);
     struct item *fresh = item_create(s, item_key(it), item_key_len(it), item_value(it),
-                                     it->vlen, expire_ms);
+                                     item_value_len(it), expire_ms);
+    wheel_note(s, item_hash(it), 0, expire_ms);
     item_replace(s, link, fresh);
     return fresh;
 }
@@ -531,7 +711,8 @@ struct item *store_set_value(struct store *s, struct item *it, const void *value
     struct item **link = link_of(s, it);
     const unsigned char *v = value;
     const unsigned char *lo = (const unsigned char *)it;
-    if (vlen && v >= lo && v < lo + mem_block_size(it)) {
+    if ((vlen && v >= lo && v < lo + mem_block_size(it)) ||
+        vwidth_code(vlen) != vwidth_code(item_value_len(it))) {
         struct item *fresh = item_create(s, item_key(it), item_key_len(it), value, vlen,
                                          item_expire_ms(it));
         item_replace(s, link, fresh);
@@ -544,7 +725,7 @@ struct item *store_set_value(struct store *s, struct item *it, const void *value
         mem_realloc(it, item_alloc_size(klen, vlen, (it->flags & ITEM_F_EXPIRE) != 0));
     s->mem_bytes = s->mem_bytes - old_bytes + mem_block_size(moved);
     *link = moved;
-    moved->vlen = (uint32_t)vlen;
+    item_write_vlen(moved, vlen);
     unsigned char *dst = item_key_ptr(moved) + klen;
     if (vlen)
         memcpy(dst, value, vlen);
@@ -580,7 +761,7 @@ int64_t store_avg_ttl_ms(const struct store *s)
 
 size_t store_memory(const struct store *s)
 {
-    return s->mem_bytes;
+    return s->mem_bytes + (s->wheel ? expiry_bytes(s->wheel) : 0);
 }
 
 /* Runs resize stages back to back while the budget lasts: a shrink by more
@@ -651,15 +832,6 @@ static uint64_t cursor_step(struct store *s, uint64_t v, bucket_visit_fn visit, 
     return v;
 }
 
-/* Buckets a full pass of the cursor takes: one per small-table bucket. */
-static size_t cursor_pass_steps(const struct store *s)
-{
-    size_t n = s->t[0].mask + 1;
-    if (store_resizing(s) && s->t[1].mask < s->t[0].mask)
-        n = s->t[1].mask + 1;
-    return n;
-}
-
 struct scan_ctx {
     void (*fn)(void *ctx, const struct item *it);
     void *ctx;
@@ -693,50 +865,73 @@ uint64_t store_scan(struct store *s, uint64_t cursor, size_t count,
     return cursor;
 }
 
-/* ---- active expiry: bucket walk ----------------------------------------
- * Walks the table with the reverse-binary cursor, so it stays correct
- * across resizes. Self-contained so that an index by expiry time can
- * replace it without touching the rest of the store. */
+/* ---- active expiry: the expiry index ----------------------------------
+ * The wheel hands over the hashes of keys that are due (or whose slot is
+ * being moved to a finer ring); sweep_visit looks each up in its bucket. */
 
-struct expire_ctx {
+struct sweep_ctx {
+    struct store *s;
     int64_t now_ms;
     size_t deleted;
 };
 
-static void expire_visit(struct store *s, struct item **link, void *ctx)
+/* Delete the expired items of the hash's bucket in both tables, and index
+ * again those with this hash and an expiry in [lo_ms, hi_ms) that are not
+ * due yet. Only items of this chain are touched, never through a pointer
+ * the index kept. */
+static void sweep_visit(void *ctx, uint32_t hash, int64_t lo_ms, int64_t hi_ms)
 {
-    struct expire_ctx *ec = ctx;
-    while (*link) {
-        if (item_expired(*link, ec->now_ms)) {
-            store_unlink(s, link, 1);
-            ec->deleted++;
-        } else {
-            link = &(*link)->next;
+    struct sweep_ctx *sc = ctx;
+    struct store *s = sc->s;
+    for (int i = 0; i < 2 && s->t[i].buckets; i++) {
+        struct item **link = &s->t[i].buckets[hash & s->t[i].mask];
+        while (*link) {
+            struct item *it = *link;
+            if (it->flags & ITEM_F_EXPIRE) {
+                int64_t e = item_expire_ms(it);
+                if (e <= sc->now_ms) {
+                    store_unlink(s, link, 1);
+                    sc->deleted++;
+                    continue;
+                }
+                if (e >= lo_ms && e < hi_ms && (uint32_t)item_hash(it) == hash)
+                    expiry_add(s->wheel, hash, e);
+            }
+            link = &it->next;
         }
     }
 }
 
-/* One call covers at most one full pass (plus one step, so a cursor left by
- * a differently sized table still has its first bucket group covered);
- * stopping on the budget sets *more. */
 size_t store_expire_step(struct store *s, int64_t budget_us, int *more)
 {
-    struct expire_ctx ec = {.now_ms = clock_now_ms(), .deleted = 0};
-    int64_t start = clock_mono_us();
-    size_t steps = cursor_pass_steps(s) + 1;
-    int out_of_time = 0;
-
-    for (size_t i = 0; i < steps && s->expires > 0; i++) {
-        if (i > 0 && i % EXPIRE_CLOCK_STEPS == 0 && clock_mono_us() - start >= budget_us) {
-            out_of_time = 1;
-            break;
-        }
-        s->expire_cursor = cursor_step(s, s->expire_cursor, expire_visit, &ec);
+    struct sweep_ctx sc = {.s = s, .now_ms = clock_now_ms(), .deleted = 0};
+    int left = 0;
+    if (s->wheel) {
+        s->sweeping = 1;
+        expiry_maybe_compact(s->wheel, s->expires);
+        expiry_run(s->wheel, sc.now_ms, clock_mono_us() + budget_us, sweep_visit, &sc, &left);
+        s->sweeping = 0;
+        wheel_drop_if_unused(s);
     }
     maybe_resize(s);
     if (more)
-        *more = out_of_time;
-    return ec.deleted;
+        *more = left;
+    return sc.deleted;
+}
+
+void store_sweep_stats(const struct store *s, struct store_sweep_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->processed = s->sweep_processed;
+    if (!s->wheel)
+        return;
+    struct expiry_stats st;
+    expiry_get_stats(s->wheel, &st);
+    out->index_entries = st.entries;
+    out->index_bytes = st.bytes;
+    out->due_backlog = st.due_backlog;
+    out->lag_ms = st.lag_ms;
+    out->processed += st.processed;
 }
 
 /* ---- random item -------------------------------------------------------- */

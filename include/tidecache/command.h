@@ -43,7 +43,7 @@ struct command {
 };
 
 /* Sort the table and remember the config handlers read (default TTL...). */
-void command_setup(const struct config *cfg);
+void command_setup(struct config *cfg);
 
 /* Look a name up, case-insensitively. NULL when unknown. */
 const struct command *command_lookup(const char *name, size_t len);

@@ -24,4 +24,8 @@ size_t mem_used(void);
 /* Usable size of a block returned by mem_alloc (0 for NULL). */
 size_t mem_block_size(const void *ptr);
 
+/* The allocator in use, as INFO's mem_allocator shows it: "jemalloc-5.3.0"
+ * when the daemon is linked with jemalloc, "libc" otherwise. */
+const char *mem_allocator(void);
+
 #endif

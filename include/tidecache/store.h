@@ -8,13 +8,19 @@
  * table.
  *
  * Expiry is lazy (store_find deletes an expired item it meets) and active
- * (store_expire_step, called from the timer with a time budget). "Now" is
+ * (store_expire_step, called from the timer with a time budget), driven by
+ * an index of the keys by expiry time (include/tidecache/expiry.h), so the
+ * sweep's work is proportional to the keys that expire. "Now" is
  * clock_now_ms(); tests freeze the clock to drive expiry.
+ *
+ * Flushing a large keyspace empties it at once and leaves the freeing to
+ * store_lazyfree_step, called from the timer.
  *
  * Item pointers returned by lookups are valid until the next call that may
  * write to the store (set, set_value, set_expire, delete, random, scan,
- * expire step, flush, rehash step). store_find and the table resize never
- * move an item in memory; they only free items whose expiry has passed. */
+ * expire step, flush, rehash step, lazy-free step). store_find and the
+ * table resize never move an item in memory; they only free items whose
+ * expiry has passed. */
 #ifndef TIDECACHE_STORE_H
 #define TIDECACHE_STORE_H
 
@@ -63,20 +69,43 @@ uint64_t store_expired_total(const struct store *s);
  * O(1): the store keeps the sum of their expiry times. */
 int64_t store_avg_ttl_ms(const struct store *s);
 
-/* Remove every item. */
+/* Remove every item. The store is empty at once; the memory of a large
+ * one (over a few thousand items) is freed by store_lazyfree_step, and
+ * store_memory counts it until then. */
 void store_flush(struct store *s);
+
+/* Free flushed items for about budget_us microseconds. Returns 1 when some
+ * are left, 0 when none. */
+int store_lazyfree_step(struct store *s, int64_t budget_us);
+
+/* Items flushed but not freed yet (INFO's lazyfree_pending_objects). */
+size_t store_lazyfree_pending(const struct store *s);
 
 /* Active expiry: look for items whose expiry has passed and delete them,
  * stopping once budget_us microseconds have been spent. Returns the number
  * deleted; *more is set to 1 when the budget ran out before the sweep had
- * looked at everything that may be due, 0 otherwise. */
+ * looked at everything that may be due (or at index upkeep that should be
+ * done ahead of time), 0 otherwise. With budget enough, every item due at
+ * clock_now_ms() is gone when it returns. */
 size_t store_expire_step(struct store *s, int64_t budget_us, int *more);
+
+/* The sweep's own figures, for INFO. */
+struct store_sweep_stats {
+    size_t index_entries; /* expiry index entries, stale ones included */
+    size_t index_bytes;   /* their memory (part of store_memory) */
+    size_t due_backlog;   /* index entries due and not processed yet: 0 when
+                             the sweep keeps up */
+    int64_t lag_ms;       /* how long the oldest of those has been due */
+    uint64_t processed;   /* index entries processed since creation */
+};
+void store_sweep_stats(const struct store *s, struct store_sweep_stats *out);
 
 /* Advance an in-progress table resize for at most budget_us microseconds,
  * and start a shrink when the table has become sparse. */
 void store_rehash_step(struct store *s, int64_t budget_us);
 
-/* Bytes the store holds: items and tables, as the allocator counts them. */
+/* Bytes the store holds: items, tables, the expiry index and flushed items
+ * not freed yet, as the allocator counts them. */
 size_t store_memory(const struct store *s);
 
 /* Replace a live item's value, keeping its key and expiry. value may point

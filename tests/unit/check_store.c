@@ -85,6 +85,22 @@ static int value_is_str(const struct item *it, const char *v)
     return value_is(it, v, strlen(v));
 }
 
+/* store_memory less the expiry index: items and tables only. */
+static size_t data_memory(const struct store *s)
+{
+    struct store_sweep_stats st;
+    store_sweep_stats(s, &st);
+    return store_memory(s) - st.index_bytes;
+}
+
+/* Run the lazy free of flushed items to the end. */
+static void drain_lazyfree(struct store *s)
+{
+    for (int i = 0; i < 100000 && store_lazyfree_step(s, 1000); i++)
+        ;
+    expect_u(store_lazyfree_pending(s), ==, 0);
+}
+
 /* ---- basics --------------------------------------------------------------- */
 
 START_TEST(test_set_get_delete_overwrite)
@@ -214,10 +230,74 @@ START_TEST(test_large_value)
     it = store_set_value(s, it, "small", 5);
     expect(value_is_str(find_str(s, "big"), "small"));
     expect_i(item_expire_ms(it), ==, T0_MS + 10);
-    expect_u(store_memory(s), <, m0 + 4096);
+    expect_u(data_memory(s), <, m0 + 4096);
     it = store_set_value(s, it, v, big);
     expect(value_is(find_str(s, "big"), v, big));
     expect_i(store_delete(s, "big", 3), ==, 1);
+    expect_u(store_memory(s), ==, m0);
+    free(v);
+    store_destroy(s);
+}
+END_TEST
+
+/* Every width of the value-length field (1, 2, 4 bytes) and its edges,
+ * short and long keys, with and without an expiry; values changed across
+ * the widths in both directions keep key, expiry and neighbours intact. */
+START_TEST(test_item_layout)
+{
+    static const size_t vlens[] = {0, 1, 254, 255, 256, 65535, 65536, 65537, 1u << 20,
+                                   16u << 20};
+    static const size_t klens[] = {0, 1, 11, 254, 255, 300};
+    const size_t nv = sizeof(vlens) / sizeof(vlens[0]), nk = sizeof(klens) / sizeof(klens[0]);
+    struct store *s = store_create();
+    size_t m0 = store_memory(s);
+    unsigned char *v = malloc(16u << 20);
+    char key[300];
+    for (size_t i = 0; i < (16u << 20); i++)
+        v[i] = (unsigned char)(i * 131 + (i >> 11));
+    for (size_t i = 0; i < sizeof(key); i++)
+        key[i] = (char)(i * 7);
+    /* Key k (length klens[k]) starts with byte k, so each is distinct. */
+    for (size_t k = 0; k < nk; k++) {
+        if (klens[k])
+            key[0] = (char)k;
+        int64_t exp = k % 2 ? T0_MS + 1000 + (int64_t)k : 0;
+        for (size_t j = 0; j < nv; j++) {
+            struct item *it = store_set(s, key, klens[k], v + j, vlens[j], exp);
+            expect(value_is(it, v + j, vlens[j]));
+            expect_u(item_key_len(it), ==, klens[k]);
+            expect(memcmp(item_key(it), key, klens[k]) == 0);
+            expect_i(item_expire_ms(it), ==, exp);
+        }
+        /* Down and up again through every width with set_value. */
+        struct item *it = store_find(s, key, klens[k]);
+        for (size_t j = nv; j-- > 0;) {
+            it = store_set_value(s, it, v + 1, vlens[j]);
+            expect(value_is(it, v + 1, vlens[j]));
+            expect_i(item_expire_ms(it), ==, exp);
+            expect(store_find(s, key, klens[k]) == it);
+        }
+        for (size_t j = 0; j < nv; j++) {
+            it = store_set_value(s, it, v + 2, vlens[j]);
+            expect(value_is(it, v + 2, vlens[j]));
+            expect(memcmp(item_key(it), key, klens[k]) == 0);
+        }
+        it = store_set_value(s, it, v, 100);
+    }
+    for (size_t k = 0; k < nk; k++) {
+        if (klens[k])
+            key[0] = (char)k;
+        struct item *it = store_find(s, key, klens[k]);
+        expect(value_is(it, v, 100));
+        expect_i(item_expire_ms(it), ==, k % 2 ? T0_MS + 1000 + (int64_t)k : 0);
+    }
+    expect_u(store_count(s), ==, nk);
+    expect_u(store_expires_count(s), ==, nk / 2);
+    for (size_t k = 0; k < nk; k++) {
+        if (klens[k])
+            key[0] = (char)k;
+        expect_i(store_delete(s, key, klens[k]), ==, 1);
+    }
     expect_u(store_memory(s), ==, m0);
     free(v);
     store_destroy(s);
@@ -386,29 +466,39 @@ START_TEST(test_avg_ttl)
 END_TEST
 
 /* Only keys with an expiry carry its 8 bytes: adding one grows the item,
- * removing it shrinks the item again. An 8-byte key and 16-byte value sit
- * just below an allocator size class, so the 8 bytes show in the block size
- * (the allocator may round a block up, never down: compare with < only). */
+ * removing it shrinks the item again. Whatever the allocator's size
+ * classes, some value length puts the item just below a class boundary, so
+ * the 8 bytes show in the block size for at least one of 16 lengths (the
+ * allocator may round a block up, never down: never larger without). */
 START_TEST(test_expiry_field_density)
 {
+    static const char val[] = "0123456789abcdef0123456789abcdef";
     struct store *s = store_create();
     size_t m0 = store_memory(s);
-    struct item *it = store_set(s, "dens-key", 8, "0123456789abcdef", 16, 0);
-    size_t plain = store_memory(s) - m0;
-    it = store_set_expire(s, it, T0_MS + 1000);
-    size_t with_exp = store_memory(s) - m0;
-    expect_u(plain, <, with_exp);
-    it = store_set_expire(s, it, 0);
-    expect_u(store_memory(s) - m0, <, with_exp);
-    expect(value_is(it, "0123456789abcdef", 16));
-    expect(memcmp(item_key(it), "dens-key", 8) == 0);
-    expect_i(item_expire_ms(it), ==, 0);
-    expect_u(store_expires_count(s), ==, 0);
+    int grew = 0;
+    for (size_t vlen = 16; vlen < 32; vlen++) {
+        struct item *it = store_set(s, "dens-key", 8, val, vlen, 0);
+        size_t plain = store_memory(s) - m0;
+        it = store_set_expire(s, it, T0_MS + 1000);
+        size_t with_exp = data_memory(s) - m0;
+        expect_u(plain, <=, with_exp);
+        grew |= plain < with_exp;
+        it = store_set_expire(s, it, 0);
+        expect_u(store_memory(s) - m0, ==, plain);
+        expect(value_is(it, val, vlen));
+        expect(memcmp(item_key(it), "dens-key", 8) == 0);
+        expect_i(item_expire_ms(it), ==, 0);
+        expect_u(store_expires_count(s), ==, 0);
+    }
+    expect(grew);
     /* A typical cache entry (11-byte key, 32-byte value, TTL) fits in one
-     * small block: header 14 + expiry 8 + key 11 + value 32 + NUL 1 = 66. */
-    size_t before = store_memory(s);
-    store_set(s, "user:123456", 11, "0123456789abcdef0123456789abcdef", 32, T0_MS + 60000);
-    expect_u(store_memory(s) - before, <=, 72);
+     * 64-byte block: header 10 + value length 1 + expiry 8 + key 11 +
+     * value 32 + NUL 1 = 63. */
+    size_t before = data_memory(s);
+    store_set(s, "user:123456", 11, val, 32, T0_MS + 60000);
+    /* jemalloc's size class is exactly 64; glibc adds an 8-byte header. */
+    size_t cap = strncmp(mem_allocator(), "jemalloc", 8) == 0 ? 64 : 72;
+    expect_u(data_memory(s) - before, <=, cap);
     store_destroy(s);
 }
 END_TEST
@@ -828,6 +918,167 @@ START_TEST(test_active_expiry_million)
 }
 END_TEST
 
+/* The expiry index through the store: keys with TTLs from 1 ms to years,
+ * changed by SET (with and without a TTL, and with the old one kept, as
+ * KEEPTTL does), EXPIRE, PERSIST and value updates, while the clock moves in
+ * steps of every size. After each full sweep the store holds exactly the
+ * keys not yet due: none went early, none is left behind. */
+struct ttl_model {
+    int64_t *exp; /* per key: -1 absent, 0 no TTL, else the expiry */
+    long n;
+    uint64_t rng;
+};
+
+static uint64_t ttl_rand(struct ttl_model *m)
+{
+    m->rng ^= m->rng << 13;
+    m->rng ^= m->rng >> 7;
+    m->rng ^= m->rng << 17;
+    return m->rng;
+}
+
+static int64_t ttl_pick(struct ttl_model *m, int64_t now)
+{
+    unsigned bits = (unsigned)(ttl_rand(m) % 37);
+    return now + 1 + (int64_t)(ttl_rand(m) % (UINT64_C(1) << bits));
+}
+
+static size_t ttl_live(const struct ttl_model *m, int64_t now)
+{
+    size_t n = 0;
+    for (long i = 0; i < m->n; i++)
+        n += m->exp[i] == 0 || m->exp[i] > now;
+    return n;
+}
+
+static void ttl_op(struct store *s, struct ttl_model *m, int64_t now)
+{
+    char key[32];
+    long i = (long)(ttl_rand(m) % (uint64_t)m->n);
+    size_t kl = fmt_key(key, sizeof(key), "t:", i);
+    int live = m->exp[i] == 0 || m->exp[i] > now;
+    struct item *it = store_find(s, key, kl);
+    expect(live && m->exp[i] >= 0 ? it != NULL : it == NULL);
+    if (!it)
+        m->exp[i] = -1;
+    unsigned r = (unsigned)(ttl_rand(m) % 8);
+    if (r < 3 || !it) { /* SET, with a TTL two times in three */
+        m->exp[i] = ttl_rand(m) % 3 ? ttl_pick(m, now) : 0;
+        store_set(s, key, kl, "v", 1, m->exp[i]);
+    } else if (r == 3) { /* SET ... KEEPTTL */
+        store_set(s, key, kl, "kept", 4, item_expire_ms(it));
+    } else if (r == 4) { /* EXPIRE: later or earlier */
+        m->exp[i] = ttl_pick(m, now);
+        store_set_expire(s, it, m->exp[i]);
+    } else if (r == 5) { /* PERSIST */
+        m->exp[i] = 0;
+        store_set_expire(s, it, 0);
+    } else if (r == 6) { /* APPEND-style value change keeps the TTL */
+        store_set_value(s, it, "a longer value", 14);
+    } else {
+        expect_i(store_delete(s, key, kl), ==, 1);
+        m->exp[i] = -1;
+    }
+}
+
+START_TEST(test_expiry_index_exact)
+{
+    struct ttl_model m = {.n = 20000, .rng = 0xfeedu + (uint64_t)_i};
+    m.exp = malloc(sizeof(int64_t) * (size_t)m.n);
+    struct store *s = store_create();
+    char key[32];
+    int64_t now = T0_MS;
+    for (long i = 0; i < m.n; i++) {
+        m.exp[i] = ttl_pick(&m, now);
+        store_set(s, key, fmt_key(key, sizeof(key), "t:", i), "v", 1, m.exp[i]);
+    }
+    for (int step = 0; step < 400; step++) {
+        for (int j = 0; j < 200; j++)
+            ttl_op(s, &m, now);
+        unsigned r = (unsigned)(ttl_rand(&m) % 10);
+        now += r < 6 ? (int64_t)(ttl_rand(&m) % 100)
+                     : r < 9 ? (int64_t)(ttl_rand(&m) % 100000)
+                             : (int64_t)(ttl_rand(&m) % (UINT64_C(1) << 34));
+        clock_set_ms(now);
+        int more = 1;
+        store_expire_step(s, INT64_C(1000000000), &more);
+        expect_i(more, ==, 0);
+        expect_u(store_count(s), ==, ttl_live(&m, now));
+    }
+    free(m.exp);
+    store_destroy(s);
+}
+END_TEST
+
+/* The sweep's work follows the keys that expire: 1,000 keys due among
+ * 200,000 with a long TTL cost about 1,000 index entries, and are all gone
+ * within one tick of their expiry. */
+START_TEST(test_sweep_cost_follows_expiring)
+{
+    struct store *s = store_create();
+    char key[32];
+    for (long i = 0; i < 200000; i++)
+        store_set(s, key, fmt_key(key, sizeof(key), "long:", i), "v", 1, T0_MS + 3600000);
+    for (long i = 0; i < 1000; i++)
+        store_set(s, key, fmt_key(key, sizeof(key), "short:", i), "v", 1, T0_MS + 1000);
+    int more;
+    store_expire_step(s, 1000000, &more);
+    struct store_sweep_stats before, after;
+    store_sweep_stats(s, &before);
+    expect_u(before.index_entries, ==, 201000);
+    for (int64_t t = 100; t <= 1100; t += 100) {
+        clock_set_ms(T0_MS + t);
+        store_expire_step(s, 1000000, &more);
+        expect_i(more, ==, 0);
+    }
+    store_sweep_stats(s, &after);
+    expect_u(store_count(s), ==, 200000);
+    expect_u(store_expired_total(s), ==, 1000);
+    expect_u(after.processed - before.processed, <=, 3000);
+    expect_u(after.due_backlog, ==, 0);
+    /* About 4 bytes of index per long-TTL key. */
+    expect_u(after.index_bytes, <, 200000 * 5 + 32768);
+    store_destroy(s);
+}
+END_TEST
+
+/* A key deleted and written again, or given new TTLs, over and over keeps
+ * the index bounded. */
+START_TEST(test_index_stays_bounded)
+{
+    struct store *s = store_create();
+    char key[32];
+    const long n = 10000;
+    struct store_sweep_stats st;
+    size_t peak = 0;
+    for (int round = 0; round < 40; round++) {
+        for (long i = 0; i < n; i++) {
+            size_t kl = fmt_key(key, sizeof(key), "b:", i);
+            store_delete(s, key, kl);
+            store_set(s, key, kl, "v", 1, T0_MS + 86400000 + round * INT64_C(20000000));
+            struct item *it = store_find(s, key, kl);
+            store_set_expire(s, it, item_expire_ms(it) + 1 + i % 7);
+        }
+        clock_set_ms(T0_MS + round * 1000);
+        int more;
+        for (int k = 0; k < 1000 && store_expire_step(s, 1000000, &more) + (size_t)more; k++)
+            ;
+        store_sweep_stats(s, &st);
+        if (st.index_entries > peak)
+            peak = st.index_entries;
+    }
+    expect_u(peak, <=, 4 * (size_t)n + 2 * 65536);
+    expect_u(store_count(s), ==, (size_t)n);
+    clock_set_ms(T0_MS + 86400000 + 41 * INT64_C(20000000));
+    int more;
+    store_expire_step(s, INT64_C(1000000000), &more);
+    expect_u(store_count(s), ==, 0);
+    store_sweep_stats(s, &st);
+    expect_u(st.index_entries, ==, 0);
+    store_destroy(s);
+}
+END_TEST
+
 /* ---- scan --------------------------------------------------------------- */
 
 struct scan_count {
@@ -1035,10 +1286,13 @@ START_TEST(test_memory_and_flush)
         store_set(s, key, fmt_key(key, sizeof(key), "m", i), filler, (size_t)(i % 50),
                   i % 3 ? T0_MS + 1000 : 0);
     expect_u(store_memory(s), >, m0 + 100000 * 16);
-    /* Flush in the middle of a resize too. */
+    /* Flush in the middle of a resize too: empty at once, memory freed by
+     * the lazy-free steps. */
     store_flush(s);
-    expect_u(store_memory(s), ==, m0);
+    expect_u(store_lazyfree_pending(s), ==, 100000);
     expect_u(store_count(s), ==, 0);
+    drain_lazyfree(s);
+    expect_u(store_memory(s), ==, m0);
     expect_u(store_expires_count(s), ==, 0);
     expect(find_str(s, "m0000001") == NULL);
     set_str(s, "after", "flush", 0);
@@ -1066,6 +1320,56 @@ START_TEST(test_memory_and_flush)
 }
 END_TEST
 
+/* FLUSHALL of a large keyspace: empty at once, memory freed step by step
+ * while the store keeps working; a second flush before the first is done;
+ * destroy with frees still pending. */
+START_TEST(test_lazy_flush)
+{
+    size_t used0 = mem_used();
+    struct store *s = store_create();
+    size_t m0 = store_memory(s);
+    char key[32];
+    for (long i = 0; i < 300000; i++)
+        store_set(s, key, fmt_key(key, sizeof(key), "f", i), "value", 5,
+                  i % 2 ? T0_MS + 1000 : 0);
+    size_t full = store_memory(s);
+    store_flush(s);
+    expect_u(store_count(s), ==, 0);
+    expect_u(store_expires_count(s), ==, 0);
+    expect_i(store_avg_ttl_ms(s), ==, 0);
+    expect(store_find(s, "f0000001", 8) == NULL);
+    expect_u(store_lazyfree_pending(s), ==, 300000);
+    expect_u(store_memory(s), <=, full);
+    /* New writes meanwhile; each step frees some. */
+    size_t prev = store_lazyfree_pending(s);
+    for (long i = 0; i < 1000; i++)
+        store_set(s, key, fmt_key(key, sizeof(key), "f", i), "new", 3, 0);
+    int steps = 0;
+    while (store_lazyfree_step(s, 0)) {
+        size_t now_pending = store_lazyfree_pending(s);
+        expect_u(now_pending, <, prev);
+        prev = now_pending;
+        steps++;
+        expect_i(steps, <, 1000000);
+    }
+    expect_i(steps, >, 1);
+    expect_u(store_lazyfree_pending(s), ==, 0);
+    expect_u(store_count(s), ==, 1000);
+    expect(value_is_str(find_str(s, "f0000999"), "new"));
+    /* Flush twice in a row, then destroy before anything is freed. */
+    for (long i = 0; i < 50000; i++)
+        store_set(s, key, fmt_key(key, sizeof(key), "g", i), "v", 1, 0);
+    store_flush(s);
+    for (long i = 0; i < 50000; i++)
+        store_set(s, key, fmt_key(key, sizeof(key), "h", i), "v", 1, T0_MS + 5);
+    store_flush(s);
+    expect_u(store_lazyfree_pending(s), ==, 51000);
+    expect_u(store_memory(s), >, m0);
+    store_destroy(s);
+    expect_u(mem_used(), ==, used0);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -1076,6 +1380,7 @@ static Suite *store_suite(void)
     tcase_add_test(basic, test_long_keys);
     tcase_add_test(basic, test_large_value);
     tcase_add_test(basic, test_set_value);
+    tcase_add_test(basic, test_item_layout);
     suite_add_tcase(s, basic);
 
     TCase *expiry = tcase_create("expiry");
@@ -1085,6 +1390,9 @@ static Suite *store_suite(void)
     tcase_add_test(expiry, test_set_expire);
     tcase_add_test(expiry, test_expiry_field_density);
     tcase_add_test(expiry, test_avg_ttl);
+    tcase_add_loop_test(expiry, test_expiry_index_exact, 0, 2);
+    tcase_add_test(expiry, test_sweep_cost_follows_expiring);
+    tcase_add_test(expiry, test_index_stays_bounded);
     tcase_add_test(expiry, test_active_expiry_small_steps);
     tcase_add_test(expiry, test_active_expiry_million);
     suite_add_tcase(s, expiry);
@@ -1098,6 +1406,7 @@ static Suite *store_suite(void)
     tcase_add_test(table, test_random);
     tcase_add_test(table, test_random_sparse);
     tcase_add_test(table, test_memory_and_flush);
+    tcase_add_test(table, test_lazy_flush);
     suite_add_tcase(s, table);
     return s;
 }
