@@ -836,6 +836,7 @@ static size_t acl_categories(const struct command *cmd, const char **out)
         {"@slow", (cmd->flags & CMD_FAST) == 0},
         {"@dangerous", (cmd->flags & CMD_ADMIN) != 0 || has_word(extra, "@dangerous")},
         {"@connection", strcmp(group, "connection") == 0 || has_word(extra, "@connection")},
+        {"@transaction", strcmp(group, "transactions") == 0},
     };
     size_t n = 0;
     for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)

@@ -13,6 +13,7 @@
 #include "tidecache/conn.h"
 #include "tidecache/db.h"
 #include "tidecache/mem.h"
+#include "tidecache/multi.h"
 #include "tidecache/num.h"
 #include "tidecache/reply.h"
 #include "tidecache/version.h"
@@ -270,6 +271,7 @@ void cmd_reset(struct conn *c, size_t argc, struct arg *argv)
     c->name = NULL;
     c->authenticated = !conn_password_configured();
     c->flags &= ~(unsigned)(CONN_NO_EVICT | CONN_NO_TOUCH);
+    multi_reset(c);
     reply_simple(c, "RESET");
 }
 

@@ -10,6 +10,7 @@
 #include "tidecache/clock.h"
 #include "tidecache/config.h"
 #include "tidecache/conn.h"
+#include "tidecache/multi.h"
 #include "tidecache/num.h"
 #include "tidecache/reply.h"
 #include "tidecache/stats.h"
@@ -204,6 +205,24 @@ static struct command table[] = {
     { .name = "shutdown", .arity = -1, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
       .proc = cmd_shutdown, .group = "server", .since = "1.0.0", .summary = "Shuts down the server.",
       .args = "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]" },
+    /* transactions */
+    { .name = "multi", .arity = 1, .flags = CMD_FAST | CMD_LOADING | CMD_STALE,
+      .proc = cmd_multi, .group = "transactions", .since = "1.2.0",
+      .summary = "Starts a transaction.", .args = "" },
+    { .name = "exec", .arity = 1, .flags = CMD_LOADING | CMD_STALE,
+      .proc = cmd_exec, .group = "transactions", .since = "1.2.0",
+      .summary = "Executes all commands in a transaction.", .args = "" },
+    { .name = "discard", .arity = 1, .flags = CMD_FAST | CMD_LOADING | CMD_STALE,
+      .proc = cmd_discard, .group = "transactions", .since = "2.0.0",
+      .summary = "Discards a transaction.", .args = "" },
+    { .name = "watch", .arity = -2, .flags = CMD_FAST | CMD_LOADING | CMD_STALE,
+      .first_key = 1, .last_key = -1, .key_step = 1,
+      .proc = cmd_watch, .group = "transactions", .since = "2.2.0",
+      .summary = "Monitors changes to keys to determine the execution of a transaction.",
+      .args = "key [key ...]" },
+    { .name = "unwatch", .arity = 1, .flags = CMD_FAST | CMD_LOADING | CMD_STALE,
+      .proc = cmd_unwatch, .group = "transactions", .since = "2.2.0",
+      .summary = "Forgets about watched keys of a transaction.", .args = "" },
     /* connection */
     { .name = "ping", .arity = -1, .flags = CMD_FAST,
       .proc = cmd_ping, .group = "connection", .since = "1.0.0", .summary = "Returns the server's liveliness response.",
@@ -338,19 +357,24 @@ void command_execute(struct conn *c, size_t argc, struct arg *argv)
     c->cmd_sub = NULL;
     if (!cmd) {
         reply_unknown_command(c, argc, argv);
+        multi_flag_error(c);
         return;
     }
     if ((cmd->arity > 0 && argc != (size_t)cmd->arity) ||
         (cmd->arity < 0 && argc < (size_t)-cmd->arity)) {
         reply_wrong_arity(c, cmd->name);
+        multi_flag_error(c);
         return;
     }
     /* Redis's order: unknown command and arity errors come before NOAUTH. */
     if (!(cmd->flags & CMD_NOAUTH) && conn_auth_required(c)) {
         if (!reject_bad_subcommand(c, cmd, argc, argv))
             reply_error(c, "NOAUTH Authentication required.");
+        multi_flag_error(c);
         return;
     }
+    if (multi_queue(c, cmd, argc, argv))
+        return;
     stats.commands_processed++;
     cmd->proc(c, argc, argv);
 }

@@ -46,6 +46,9 @@ command_proc cmd_del, cmd_exists, cmd_ttl, cmd_pttl, cmd_expire, cmd_pexpire, cm
     cmd_dbsize, cmd_flushall, cmd_touch, cmd_type, cmd_expireat, cmd_pexpireat, cmd_expiretime,
     cmd_pexpiretime, cmd_rename, cmd_renamenx, cmd_copy, cmd_randomkey, cmd_keys, cmd_scan;
 
+/* cmd_multi.c */
+command_proc cmd_multi, cmd_exec, cmd_discard, cmd_watch, cmd_unwatch;
+
 /* cmd_connection.c */
 command_proc cmd_ping, cmd_echo, cmd_quit, cmd_hello, cmd_auth, cmd_select, cmd_reset, cmd_client;
 /* CLIENT's subcommands ("client|id", ...), in the form of CONFIG's below. */

@@ -16,6 +16,7 @@
 #include "tidecache/db.h"
 #include "tidecache/log.h"
 #include "tidecache/mem.h"
+#include "tidecache/multi.h"
 #include "tidecache/reply.h"
 #include "tidecache/stats.h"
 #include "tidecache/status.h"
@@ -214,6 +215,7 @@ void conn_destroy(struct conn *c)
     mem_free(c->name);
     mem_free(c->lib_name);
     mem_free(c->lib_ver);
+    multi_reset(c);
     mem_free(c);
 }
 

@@ -63,6 +63,8 @@ struct conn {
      * before the first command and after an unknown one. */
     const char *cmd_name;
     const char *cmd_sub;
+    /* MULTI queue and WATCHed keys (multi module); NULL when neither. */
+    struct multi_state *multi;
 
     struct buf in;
     struct resp_parser parser;

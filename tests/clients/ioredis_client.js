@@ -96,6 +96,10 @@ async function runChecks(r) {
   check('MGET of pipelined keys', await r.mget('p:0', 'p:57', `p:${PIPELINE_SETS - 1}`),
     ['value-0', 'value-57', `value-${PIPELINE_SETS - 1}`]);
 
+  // multi() is a MULTI/EXEC transaction.
+  const tx = await r.multi().set('tx:a', '1', 'EX', 100).incr('tx:a').get('tx:a').exec();
+  check('transaction (MULTI/EXEC)', tx, [[null, 'OK'], [null, 2], [null, '2']]);
+
   // Commands issued together without awaiting go out back to back as well.
   const parallel = await Promise.all([r.set('a', '1'), r.get('a'), r.incr('a'), r.get('a')]);
   check('back-to-back SET GET INCR GET', parallel, ['OK', '1', 2, '2']);
@@ -111,7 +115,7 @@ async function runChecks(r) {
   const want = new Set(Array.from({ length: SCAN_KEYS }, (_, i) => `scan:${i}`));
   check(`scanStream match scan:* finds all ${SCAN_KEYS} keys`, seen, want);
   const everything = await scanAll(r, {});
-  check('scanStream without match finds every key', everything.size, SCAN_KEYS + PIPELINE_SETS + 2);
+  check('scanStream without match finds every key', everything.size, SCAN_KEYS + PIPELINE_SETS + 3); // + bin, a, tx:a
 
   check('INCR counter (new)', await r.incr('counter'), 1);
   check('INCR counter', await r.incr('counter'), 2);

@@ -71,6 +71,26 @@ def run_checks(r):
     check("MGET of pipelined keys", r.mget("p:0", "p:57", f"p:{PIPELINE_SETS - 1}"),
           [b"value-0", b"value-57", f"value-{PIPELINE_SETS - 1}".encode()])
 
+    # The default pipeline is a MULTI/EXEC transaction.
+    pipe = r.pipeline()
+    pipe.set("tx:a", "1", ex=100).incr("tx:a").get("tx:a")
+    check("transactional pipeline (MULTI/EXEC)", pipe.execute(), [True, 2, b"2"])
+
+    # Optimistic locking: WATCH, then a change by another client aborts.
+    other = redis.Redis(**r.connection_pool.connection_kwargs)
+    with r.pipeline() as tx:
+        tx.watch("tx:a")
+        other.set("tx:a", "changed")
+        tx.multi()
+        tx.set("tx:a", "mine")
+        try:
+            tx.execute()
+            check("WATCH aborts EXEC after a concurrent write", "executed", "WatchError")
+        except redis.WatchError:
+            pass
+    check("value after the aborted transaction", r.get("tx:a"), b"changed")
+    other.close()
+
     check("DEL k k2 missing", r.delete("k", "k2", "missing"), 2)
     check("DEL k again", r.delete("k"), 0)
     check("GET deleted k", r.get("k"), None)
@@ -83,7 +103,7 @@ def run_checks(r):
     check(f"SCAN MATCH scan:* finds all {SCAN_KEYS} keys", seen,
           {f"scan:{i}".encode() for i in range(SCAN_KEYS)})
     everything = set(r.scan_iter())
-    check("SCAN without MATCH finds every key", len(everything), SCAN_KEYS + PIPELINE_SETS + 1)
+    check("SCAN without MATCH finds every key", len(everything), SCAN_KEYS + PIPELINE_SETS + 2)  # + bin, tx:a
 
     check("INCR counter (new)", r.incr("counter"), 1)
     check("INCR counter", r.incr("counter"), 2)

@@ -1,0 +1,37 @@
+/* multi: transactions (MULTI, EXEC, DISCARD) and optimistic locking (WATCH,
+ * UNWATCH) per connection.
+ *
+ * Between MULTI and EXEC, commands are checked (name, arity, authentication)
+ * and queued with copies of their arguments; EXEC runs them back to back,
+ * which on a single-threaded server is all atomicity takes. A command that
+ * fails the checks is answered at once and makes EXEC answer EXECABORT.
+ *
+ * WATCH remembers a fingerprint of each watched key (absent, or a hash of
+ * its value and expiry). EXEC runs only if every fingerprint is unchanged;
+ * otherwise it answers a null array and runs nothing. So a watched key that
+ * was written, deleted, expired or given a new TTL aborts the transaction,
+ * as in Redis; one written back to the very same value and TTL does not,
+ * which leaves the transaction's premise (what it read) intact. */
+#ifndef TIDECACHE_MULTI_H
+#define TIDECACHE_MULTI_H
+
+#include <stddef.h>
+
+#include "tidecache/resp.h"
+
+struct conn;
+struct command;
+
+/* Inside MULTI, queue cmd (unless it is one that runs at once: EXEC,
+ * DISCARD, MULTI, WATCH, QUIT, RESET), reply +QUEUED and return 1;
+ * otherwise return 0 and let the caller run it. */
+int multi_queue(struct conn *c, const struct command *cmd, size_t argc, struct arg *argv);
+
+/* A command sent inside MULTI was refused (unknown, arity, NOAUTH): EXEC
+ * will answer EXECABORT. No effect outside MULTI. */
+void multi_flag_error(struct conn *c);
+
+/* Forget the transaction and the watched keys (RESET, connection close). */
+void multi_reset(struct conn *c);
+
+#endif
