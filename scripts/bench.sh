@@ -221,8 +221,11 @@ if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "gen":
         gen(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else "")
-    elif cmd == "now":
-        print("%.0f" % now_ms())
+    elif cmd == "cmd-time":
+        c = Client(int(sys.argv[2]))
+        t0 = now_ms()
+        c.cmd(*sys.argv[3:])
+        print("%.1f" % (now_ms() - t0))
     elif cmd == "wait-dbsize":
         wait_dbsize(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
     elif cmd == "short-ttl":
@@ -244,46 +247,51 @@ load() { # port prefix start count ttl_args
 rss_bytes() { awk '/^VmRSS:/ {print $2 * 1024}' "/proc/$1/status"; }
 info_field() { redis-cli -p "$1" info memory | tr -d '\r' | awk -F: -v f="$2" '$1 == f {print $2}'; }
 
+# Set port, pid and name for server tc or rd.
+pick() {
+    if [ "$1" = tc ]; then
+        port=$tc_port pid=$tc_pid name=tidecache
+    else
+        port=$rd_port pid=$rd_pid name=redis
+    fi
+}
+
 memory() {
     start_servers
     write_tool
     printf '%-10s %10s %12s %14s %16s\n' server keys rss_MB rss_B/key used_memory_B/key
-    local tc_rss rd_rss
+    local srv port pid name rss0 rss1 used0 used1 growth=()
     for srv in tc rd; do
-        local port pid rss0 rss1 used0 used1
-        [ $srv = tc ] && { port=$tc_port; pid=$tc_pid; } || { port=$rd_port; pid=$rd_pid; }
+        pick $srv
         rss0=$(rss_bytes "$pid")
         used0=$(info_field "$port" used_memory)
         load "$port" key: 0 "$KEYS" "EX 3600"
-        sleep 1
+        sleep 2 # both finish resizing their tables in the background
         rss1=$(rss_bytes "$pid")
         used1=$(info_field "$port" used_memory)
         [ "$(redis-cli -p "$port" dbsize)" = "$KEYS" ] || { echo "dbsize mismatch" >&2; return 1; }
-        awk -v s="$([ $srv = tc ] && echo tidecache || echo redis)" -v n="$KEYS" -v r1="$rss1" \
-            -v r0="$rss0" -v u0="$used0" -v u1="$used1" \
+        awk -v s="$name" -v n="$KEYS" -v r1="$rss1" -v r0="$rss0" -v u0="$used0" -v u1="$used1" \
             'BEGIN {printf "%-10s %10d %12.1f %14.1f %16.1f\n", s, n, r1/1048576, (r1-r0)/n, (u1-u0)/n}'
-        [ $srv = tc ] && tc_rss=$((rss1 - rss0)) || rd_rss=$((rss1 - rss0))
+        growth+=($((rss1 - rss0)))
     done
-    awk -v a="$tc_rss" -v b="$rd_rss" 'BEGIN {printf "ratio tidecache/redis (RSS per key): %.2f\n", a/b}'
-    echo "(RSS growth from the empty server to $KEYS keys, /proc/PID/status VmRSS; used_memory from INFO)"
+    awk -v a="${growth[0]}" -v b="${growth[1]}" \
+        'BEGIN {printf "ratio tidecache/redis (RSS per key): %.2f\n", a/b}'
+    echo "(RSS growth from the empty server to $KEYS keys, /proc/PID/status VmRSS, 2 s after"
+    echo " the load; used_memory from INFO)"
 }
 
 expiry() {
     start_servers
     write_tool
-    printf '%-10s %12s %12s %22s\n' server persistent with_ttl ms_after_expiry_to_dbsize
-    local res=()
+    printf '%-10s %12s %12s %26s\n' server persistent with_ttl ms_after_expiry_to_dbsize
+    local srv port pid name due lag
     for srv in tc rd; do
-        local port due
-        [ $srv = tc ] && port=$tc_port || port=$rd_port
+        pick $srv
         load "$port" key: 0 "$KEYS" ""
         load "$port" ttl: 0 "$KEYS" "EX 2"
-        due=$(($(tool now) + 2000))
-        local lag
+        due=$(($(date +%s%3N) + 2000))
         lag=$(tool wait-dbsize "$port" "$KEYS" "$due" "$LAG_TIMEOUT")
-        res+=("$lag")
-        printf '%-10s %12d %12d %22s\n' "$([ $srv = tc ] && echo tidecache || echo redis)" \
-            "$KEYS" "$KEYS" "$lag"
+        printf '%-10s %12d %12d %26s\n' "$name" "$KEYS" "$KEYS" "$lag"
         redis-cli -p "$port" flushall >/dev/null
     done
     echo "(the expiry is that of the last key written, 2 s after its load ended)"
@@ -293,76 +301,60 @@ expiry_lag() {
     start_servers
     write_tool
     printf '%-10s %10s %12s %12s %14s\n' server long_keys p99_lag_ms all_lag_ms left_at_end
+    local n srv port pid name r
     for n in $LONG_KEYS; do
         for srv in tc rd; do
-            local port
-            [ $srv = tc ] && port=$tc_port || port=$rd_port
+            pick $srv
             redis-cli -p "$port" flushall >/dev/null
             load "$port" key: 0 "$n" "EX 3600"
             sleep 0.5
-            local r
             r=$(tool short-ttl "$port" "$n" 1000 1000 "$LAG_TIMEOUT")
-            # shellcheck disable=SC2086
-            printf '%-10s %10d %12s %12s %14s\n' "$([ $srv = tc ] && echo tidecache || echo redis)" \
-                "$n" $r
+            # shellcheck disable=SC2086 # three figures
+            printf '%-10s %10d %12s %12s %14s\n' "$name" "$n" $r
+            redis-cli -p "$port" flushall >/dev/null
         done
     done
-    redis-cli -p "$tc_port" flushall >/dev/null
-    redis-cli -p "$rd_port" flushall >/dev/null
     echo "(1,000 keys with PX 1000 written after the long-TTL keys; lag from their expiry;"
     echo " left_at_end: short keys still counted by DBSIZE after ${LAG_TIMEOUT} s)"
 }
 
-# Worst latency-history interval while something runs: prints max ms.
-latency_during() { # port command...
-    local port=$1
-    shift
-    stdbuf -o0 redis-cli -p "$port" --latency-history -i 1 >"$work/lat" 2>&1 &
-    local lp=$!
+# Start redis-cli --latency-history beside the server on port.
+latency_start() {
+    stdbuf -o0 redis-cli -p "$1" --latency-history -i 1 >"$work/lat" 2>&1 &
+    lat_pid=$!
     sleep 0.3
-    "$@" >/dev/null
-    sleep 1.2
-    kill "$lp" 2>/dev/null || true
-    wait "$lp" 2>/dev/null || true
-    lat_max
 }
 
-# Off a terminal, --latency-history prints "min max avg samples" per sample.
-lat_max() {
+# Stop it and print the worst latency it saw, in ms. Off a terminal it
+# prints "min max avg samples" per sample.
+latency_stop() {
+    kill "$lat_pid" 2>/dev/null || true
+    wait "$lat_pid" 2>/dev/null || true
     awk 'NF == 4 && $2 + 0 > m {m = $2 + 0} END {print m + 0}' "$work/lat"
-}
-
-flush_timed() { # port
-    local t0 t1
-    t0=$(tool now)
-    redis-cli -p "$1" flushall >/dev/null
-    t1=$(tool now)
-    echo $((t1 - t0))
 }
 
 latency() {
     start_servers
     write_tool
-    printf '%-10s %10s %18s %16s %18s %12s\n' server keys load_max_lat_ms flushall_ms \
-        flush_max_lat_ms rss_after_MB
+    printf '%-10s %10s %16s %12s %17s %16s\n' server keys load_max_lat_ms flushall_ms \
+        flush_max_lat_ms rss_after_10s_MB
+    local srv port pid name lmax fms fmax
     for srv in tc rd; do
-        local port pid
-        [ $srv = tc ] && { port=$tc_port; pid=$tc_pid; } || { port=$rd_port; pid=$rd_pid; }
-        local lmax fms fmax
-        lmax=$(latency_during "$port" load "$port" key: 0 "$GROW_KEYS" "")
-        stdbuf -o0 redis-cli -p "$port" --latency-history -i 1 >"$work/lat" 2>&1 &
-        local lp=$!
-        sleep 0.3
-        fms=$(flush_timed "$port")
-        sleep 2
-        kill "$lp" 2>/dev/null || true
-        wait "$lp" 2>/dev/null || true
-        fmax=$(lat_max)
-        printf '%-10s %10d %18s %16s %18s %12.1f\n' "$([ $srv = tc ] && echo tidecache || echo redis)" \
-            "$GROW_KEYS" "$lmax" "$fms" "$fmax" "$(awk -v r="$(rss_bytes "$pid")" 'BEGIN {print r/1048576}')"
+        pick $srv
+        latency_start "$port"
+        load "$port" key: 0 "$GROW_KEYS" ""
+        sleep 1
+        lmax=$(latency_stop)
+        latency_start "$port"
+        fms=$(tool cmd-time "$port" FLUSHALL)
+        sleep 10
+        fmax=$(latency_stop)
+        printf '%-10s %10d %16s %12s %17s %16.1f\n' "$name" "$GROW_KEYS" "$lmax" "$fms" "$fmax" \
+            "$(awk -v r="$(rss_bytes "$pid")" 'BEGIN {print r/1048576}')"
     done
-    echo "(max of redis-cli --latency-history beside the load and after FLUSHALL; redis's FLUSHALL"
-    echo " is its default, synchronous one)"
+    echo "(worst redis-cli --latency-history sample while the keys are loaded, and in the 10 s"
+    echo " after FLUSHALL; flushall_ms: its reply time; redis's FLUSHALL is its default,"
+    echo " synchronous one)"
 }
 
 case "$mode" in

@@ -33,8 +33,9 @@
 #define CLOCK_EVERY 32           /* entries between deadline checks */
 #define COMPACT_MIN_STALE 65536  /* stale entries tolerated before compacting */
 #define URGENT_AHEAD_MS 64       /* cascades due this soon go before due work */
+#define REWIND_MS 1000           /* a clock step back beyond this rebuilds */
 #define SEEN_MIN_SLOTS 64        /* smallest per-task set of visited hashes */
-#define SEEN_MAX_SLOTS (1u << 21) /* largest: 8 MiB, for tasks of 1M+ entries */
+#define SEEN_MAX_SLOTS (1u << 20) /* largest: 4 MiB, full for tasks of ~780k hashes */
 
 struct chunk {
     struct chunk *next;
@@ -355,12 +356,44 @@ static void detach_level(struct expiry *x, int k, uint64_t co, uint64_t cn)
         detach_upper(x, k, s);
 }
 
+/* The wall clock stepped back far (an operator or NTP set it): keys
+ * written now expire behind cur and would be looked at on every run until
+ * the clock catches up. Instead the wheel starts over at now_ms: every slot
+ * and list becomes a task that re-adds its keys against the new position
+ * (absolute ranges stay right whatever cur is). Work proportional to the
+ * entries, done by the following runs within their budgets. */
+static void rewind_to(struct expiry *x, int64_t now_ms)
+{
+    for (int k = 0; k < LEVELS; k++) {
+        uint64_t c = x->cur >> level_shift(k);
+        uint64_t first = k == 0 ? c : c + 2; /* the ring holds first .. c + 127 */
+        for (unsigned idx = 0; idx < RING_SLOTS; idx++) {
+            if (!ring_is_set(x, k, idx))
+                continue;
+            uint64_t slot = first + ((idx - first) & (RING_SLOTS - 1));
+            struct list l = {0};
+            ring_take(x, k, idx, &l);
+            queue_push(x, &x->cascade, &l, k == EXACT_LEVEL ? TASK_EXACT : TASK_LOOKUP,
+                       (int64_t)(slot << level_shift(k)),
+                       (int64_t)((slot + 1) << level_shift(k)), 0);
+        }
+    }
+    queue_push(x, &x->cascade, &x->overflow, TASK_LOOKUP, 0, INT64_MAX, 0);
+    queue_push(x, &x->cascade, &x->pending, TASK_LOOKUP, 0, INT64_MAX, 0);
+    queue_push(x, &x->cascade, &x->deferred, TASK_LOOKUP, 0, INT64_MAX, 0);
+    x->cur = (uint64_t)now_ms + 1;
+}
+
 /* Move cur to now_ms + 1: everything due by now_ms leaves the wheel. */
 static void advance(struct expiry *x, int64_t now_ms)
 {
     if (now_ms < 0)
         return;
     uint64_t o = x->cur, n = (uint64_t)now_ms + 1;
+    if (n + REWIND_MS < o) {
+        rewind_to(x, now_ms);
+        return;
+    }
     if (n <= o)
         return;
     detach_level0(x, o, n, now_ms);

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 /* jemalloc's options, read by jemalloc when it starts (the name is its
  * interface; the C library ignores it). A background thread returns freed
@@ -94,6 +96,37 @@ size_t mem_used(void)
 size_t mem_block_size(const void *ptr)
 {
     return ptr ? malloc_usable_size((void *)ptr) : 0;
+}
+
+/* Whole pages: the size mem_map really takes for bytes. */
+static size_t page_round(size_t bytes)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    return (bytes + page - 1) / page * page;
+}
+
+size_t mem_map_size(size_t bytes)
+{
+    return page_round(bytes);
+}
+
+void *mem_map(size_t bytes)
+{
+    size_t len = page_round(bytes);
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        mem_out_of_memory(len);
+    used_bytes += len;
+    return p;
+}
+
+void mem_unmap(void *ptr, size_t bytes)
+{
+    if (!ptr || !bytes)
+        return;
+    size_t len = page_round(bytes);
+    munmap(ptr, len);
+    used_bytes -= len;
 }
 
 const char *mem_allocator(void)

@@ -324,7 +324,9 @@ static void close_listeners(void)
 }
 
 /* One background slice over every keyspace, at most EXPIRE_SLICE_US long:
- * the active-expiry sweep, then the lazy freeing of flushed keyspaces.
+ * the active-expiry sweep, then the lazy freeing of flushed keyspaces, then
+ * table resizing (beyond the tick's own REHASH_SLICE_US, so a table that
+ * doubled at 10M keys is done in seconds, not a minute).
  * Keyspaces take turns at going first, so a busy one cannot starve the
  * others. When work is left over, another slice is queued right after the
  * pending I/O is served, until the slices of this tick have used
@@ -346,16 +348,22 @@ static void expire_slice(void)
         int more = 0;
         store_expire_step(s, left, &more);
         more_any |= more;
-        if (store_lazyfree_pending(s)) {
-            left = EXPIRE_SLICE_US - (clock_mono_us() - slice_start);
-            more_any |= store_lazyfree_step(s, left > 0 ? left : 0);
-        }
+        left = EXPIRE_SLICE_US - (clock_mono_us() - slice_start);
+        more_any |= store_lazyfree_step(s, left > 0 ? left : 0);
+        left = EXPIRE_SLICE_US - (clock_mono_us() - slice_start);
+        if (left > 0)
+            more_any |= store_rehash_step(s, left);
     }
     first_db = ndb ? (first_db + 1) % ndb : 0;
     int64_t tick_us = 1000000 / config->hz;
     int64_t spent_us = clock_mono_us() - tick_started_us;
-    if (more_any && spent_us < tick_us * EXPIRE_DUTY_PERCENT / 100)
-        event_active(expire_more_ev, EV_TIMEOUT, 0);
+    if (more_any && spent_us < tick_us * EXPIRE_DUTY_PERCENT / 100) {
+        /* A zero timeout, not event_active: libevent runs activated events
+         * back to back without polling, while a due timer waits for the
+         * next poll, so the clients' pending requests go first. */
+        static const struct timeval now = {0, 0};
+        event_add(expire_more_ev, &now);
+    }
 }
 
 static void on_expire_more(evutil_socket_t fd, short what, void *arg)

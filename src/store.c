@@ -230,6 +230,17 @@ struct table {
 #define LAZYFREE_SYNC_ITEMS 8192  /* a flush of at most this many items frees
                                      them at once (well under 1 ms) */
 #define LAZYFREE_CLOCK_BUCKETS 256 /* buckets freed between clock reads */
+#define TABLE_MAP_MIN_BUCKETS (1u << 18) /* arrays from 2 MiB up are mapped
+                                            and given back in pieces */
+#define UNMAP_PIECE_BYTES (1u << 20) /* given back per clock read (~0.1 ms) */
+
+/* A mapped bucket array being given back to the system a piece at a time:
+ * one munmap of 128 MiB would hold the event loop for tens of ms. */
+struct unmap_job {
+    unsigned char *p;
+    size_t len; /* bytes still mapped from p */
+    struct unmap_job *next;
+};
 
 /* Tables of a flushed keyspace, freed a little per tick. */
 struct graveyard {
@@ -255,8 +266,10 @@ struct store {
                               there are none */
     int sweeping;          /* inside expiry_run: keep the wheel */
     uint64_t sweep_processed; /* index entries processed by dropped wheels */
+    uint64_t sweep_us;     /* time spent in store_expire_step */
     struct graveyard *grave; /* flushed tables awaiting lazy free */
     size_t grave_items;    /* items in them */
+    struct unmap_job *unmaps; /* released bucket arrays still mapped */
     uint64_t rng;          /* xorshift64* state for store_random */
 };
 
@@ -275,6 +288,14 @@ static void expiry_account_add(struct store *s, int64_t expire_ms)
     s->expire_sum_ms += expire_ms;
 }
 
+static void expiry_account_del(struct store *s, int64_t expire_ms)
+{
+    if (!expire_ms)
+        return;
+    s->expires--;
+    s->expire_sum_ms -= expire_ms;
+}
+
 /* With no item left that has an expiry, every entry of the index is stale:
  * the whole index goes (not in the middle of a sweep, which holds it). */
 static void wheel_drop_if_unused(struct store *s)
@@ -286,14 +307,6 @@ static void wheel_drop_if_unused(struct store *s)
     s->sweep_processed += st.processed;
     expiry_destroy(s->wheel);
     s->wheel = NULL;
-}
-
-static void expiry_account_del(struct store *s, int64_t expire_ms)
-{
-    if (!expire_ms)
-        return;
-    s->expires--;
-    s->expire_sum_ms -= expire_ms;
 }
 
 /* Index the item with this hash under its new expiry, unless the entry
@@ -355,19 +368,63 @@ static size_t table_size_for(size_t count)
     return n;
 }
 
-static void table_alloc(struct store *s, struct table *t, size_t nbuckets)
+static int table_mapped(const struct table *t)
 {
-    t->buckets = mem_calloc(nbuckets, sizeof(*t->buckets));
-    t->mask = nbuckets - 1;
-    s->mem_bytes += mem_block_size(t->buckets);
+    return t->mask + 1 >= TABLE_MAP_MIN_BUCKETS;
 }
 
+static void table_alloc(struct store *s, struct table *t, size_t nbuckets)
+{
+    t->mask = nbuckets - 1;
+    if (table_mapped(t)) {
+        t->buckets = mem_map(nbuckets * sizeof(*t->buckets));
+        s->mem_bytes += mem_map_size(nbuckets * sizeof(*t->buckets));
+    } else {
+        t->buckets = mem_calloc(nbuckets, sizeof(*t->buckets));
+        s->mem_bytes += mem_block_size(t->buckets);
+    }
+}
+
+/* A mapped array is queued for store_lazyfree_step; a small one is freed
+ * now. */
 static void table_release(struct store *s, struct table *t)
 {
-    s->mem_bytes -= mem_block_size(t->buckets);
-    mem_free(t->buckets);
+    if (table_mapped(t)) {
+        struct unmap_job *j = mem_alloc(sizeof(*j));
+        s->mem_bytes += mem_block_size(j);
+        j->p = (unsigned char *)t->buckets;
+        j->len = mem_map_size((t->mask + 1) * sizeof(*t->buckets));
+        j->next = s->unmaps;
+        s->unmaps = j;
+    } else {
+        s->mem_bytes -= mem_block_size(t->buckets);
+        mem_free(t->buckets);
+    }
     t->buckets = NULL;
     t->mask = 0;
+}
+
+/* Give back mapped arrays for about budget_us (all of them when
+ * budget_us < 0). Returns 1 when some are left. */
+static int unmap_some(struct store *s, int64_t budget_us)
+{
+    int64_t start = budget_us >= 0 ? clock_mono_us() : 0;
+    while (s->unmaps) {
+        struct unmap_job *j = s->unmaps;
+        size_t piece = j->len > UNMAP_PIECE_BYTES ? UNMAP_PIECE_BYTES : j->len;
+        mem_unmap(j->p, piece);
+        s->mem_bytes -= piece;
+        j->p += piece;
+        j->len -= piece;
+        if (j->len == 0) {
+            s->unmaps = j->next;
+            s->mem_bytes -= mem_block_size(j);
+            mem_free(j);
+        }
+        if (budget_us >= 0 && clock_mono_us() - start >= budget_us)
+            return s->unmaps != NULL;
+    }
+    return 0;
 }
 
 /* Begin moving to a table of nbuckets. The array comes from calloc, which
@@ -430,7 +487,7 @@ static size_t rehash_move(struct store *s, size_t nonempty)
  * The new size is at most RESIZE_MAX_FACTOR times larger or smaller than the
  * old (a big drop shrinks in stages). Two reasons: a cursor step visits every
  * bucket of the large table that maps onto one small bucket, so the factor
- * bounds the buckets one scan or expiry step touches; and items inserted
+ * bounds the buckets one scan step touches; and items inserted
  * while a shrink is in progress go to the new table, which must not be so
  * small that they pile up in a few chains before the shrink completes. */
 static void maybe_resize(struct store *s)
@@ -589,6 +646,8 @@ void store_flush(struct store *s)
 int store_lazyfree_step(struct store *s, int64_t budget_us)
 {
     int64_t start = clock_mono_us();
+    if (unmap_some(s, budget_us))
+        return 1;
     while (s->grave) {
         struct graveyard *g = s->grave;
         int64_t left = budget_us - (clock_mono_us() - start);
@@ -598,7 +657,8 @@ int store_lazyfree_step(struct store *s, int64_t budget_us)
         s->mem_bytes -= mem_block_size(g);
         mem_free(g);
     }
-    return 0;
+    int64_t left = budget_us - (clock_mono_us() - start);
+    return unmap_some(s, left > 0 ? left : 0);
 }
 
 size_t store_lazyfree_pending(const struct store *s)
@@ -618,6 +678,7 @@ void store_destroy(struct store *s)
     }
     table_free_items(s, &s->t[0]);
     table_free_items(s, &s->t[1]);
+    unmap_some(s, -1);
     expiry_destroy(s->wheel);
     mem_free(s);
 }
@@ -765,18 +826,21 @@ size_t store_memory(const struct store *s)
 }
 
 /* Runs resize stages back to back while the budget lasts: a shrink by more
- * than RESIZE_MAX_FACTOR takes several. */
-void store_rehash_step(struct store *s, int64_t budget_us)
+ * than RESIZE_MAX_FACTOR takes several. Then gives back the bucket arrays
+ * that resizes left behind. */
+int store_rehash_step(struct store *s, int64_t budget_us)
 {
     int64_t start = clock_mono_us();
     for (;;) {
         maybe_resize(s);
         if (!store_resizing(s))
-            return;
+            break;
         rehash_move(s, REHASH_CLOCK_BUCKETS);
         if (clock_mono_us() - start >= budget_us)
-            return;
+            return 1;
     }
+    int64_t left = budget_us - (clock_mono_us() - start);
+    return unmap_some(s, left > 0 ? left : 0);
 }
 
 /* ---- cursor walk over both tables --------------------------------------- */
@@ -907,11 +971,13 @@ size_t store_expire_step(struct store *s, int64_t budget_us, int *more)
     struct sweep_ctx sc = {.s = s, .now_ms = clock_now_ms(), .deleted = 0};
     int left = 0;
     if (s->wheel) {
+        int64_t start = clock_mono_us();
         s->sweeping = 1;
         expiry_maybe_compact(s->wheel, s->expires);
-        expiry_run(s->wheel, sc.now_ms, clock_mono_us() + budget_us, sweep_visit, &sc, &left);
+        expiry_run(s->wheel, sc.now_ms, start + budget_us, sweep_visit, &sc, &left);
         s->sweeping = 0;
         wheel_drop_if_unused(s);
+        s->sweep_us += (uint64_t)(clock_mono_us() - start);
     }
     maybe_resize(s);
     if (more)
@@ -923,6 +989,7 @@ void store_sweep_stats(const struct store *s, struct store_sweep_stats *out)
 {
     memset(out, 0, sizeof(*out));
     out->processed = s->sweep_processed;
+    out->cpu_us = s->sweep_us;
     if (!s->wheel)
         return;
     struct expiry_stats st;

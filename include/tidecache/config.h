@@ -93,7 +93,11 @@ enum maxmemory_policy {
     X(maxmemory_policy, "maxmemory-policy", CONF_ENUM, "noeviction", 0, 0, CONF_RUNTIME, CONF_POLICY_NAMES, \
       "What to evict when maxmemory is reached.") \
     X(maxmemory_samples, "maxmemory-samples", CONF_INT, "5", 1, 64, CONF_RUNTIME, NULL, \
-      "Keys sampled per eviction by the sampling policies.") \
+      "Keys sampled per eviction by the sampling policies (the LFU ones and volatile-ttl).") \
+    X(lfu_log_factor, "lfu-log-factor", CONF_INT, "10", 0, 2147483647, CONF_RUNTIME, NULL, \
+      "LFU policies: how slowly a key's access counter grows; the counter tops out after about 450 times this many accesses.") \
+    X(lfu_decay_time, "lfu-decay-time", CONF_INT, "1", 0, 2147483647, CONF_RUNTIME, NULL, \
+      "LFU policies: minutes after which the access counter of a key not used meanwhile drops by one; 0 drops it each time eviction passes the key.") \
     X(loglevel, "loglevel", CONF_ENUM, "notice", 0, 0, CONF_RUNTIME, CONF_LOGLEVEL_NAMES, \
       "Log verbosity, from the most verbose (debug) to the least (warning).") \
     X(logfile, "logfile", CONF_STRING, "", 0, 0, 0, NULL, \

@@ -23,7 +23,8 @@
  *
  * All work is incremental: expiry_run stops at a deadline, and so never
  * holds a client for longer than its caller allows. Time is passed in, so
- * tests drive the wheel with any clock. */
+ * tests drive the wheel with any clock; when it steps back by more than a
+ * second, the wheel re-indexes its entries against the new time. */
 #ifndef TIDECACHE_EXPIRY_H
 #define TIDECACHE_EXPIRY_H
 

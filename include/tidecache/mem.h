@@ -24,6 +24,19 @@ size_t mem_used(void);
 /* Usable size of a block returned by mem_alloc (0 for NULL). */
 size_t mem_block_size(const void *ptr);
 
+/* Large zero-filled arrays straight from the kernel, for hash tables of
+ * many megabytes: mapping costs no clearing (pages are zero when first
+ * touched), and the owner can give the array back in pieces, so freeing
+ * 128 MiB never stalls the event loop for tens of milliseconds as one
+ * free() of it does. mem_map returns page-aligned memory of
+ * mem_map_size(bytes) bytes, counted in mem_used(). mem_unmap releases
+ * [ptr, ptr + bytes) of such a mapping; ptr must be page-aligned, and bytes
+ * a multiple of the page size unless the range ends where the mapping
+ * does. */
+void *mem_map(size_t bytes);
+size_t mem_map_size(size_t bytes);
+void mem_unmap(void *ptr, size_t bytes);
+
 /* The allocator in use, as INFO's mem_allocator shows it: "jemalloc-5.3.0"
  * when the daemon is linked with jemalloc, "libc" otherwise. */
 const char *mem_allocator(void);

@@ -74,8 +74,9 @@ int64_t store_avg_ttl_ms(const struct store *s);
  * store_memory counts it until then. */
 void store_flush(struct store *s);
 
-/* Free flushed items for about budget_us microseconds. Returns 1 when some
- * are left, 0 when none. */
+/* Free flushed items (and released bucket arrays) for about budget_us
+ * microseconds. Returns 1 when some are left, 0 when none. Cheap when there
+ * is nothing to do: the timer calls it every tick. */
 int store_lazyfree_step(struct store *s, int64_t budget_us);
 
 /* Items flushed but not freed yet (INFO's lazyfree_pending_objects). */
@@ -89,7 +90,10 @@ size_t store_lazyfree_pending(const struct store *s);
  * clock_now_ms() is gone when it returns. */
 size_t store_expire_step(struct store *s, int64_t budget_us, int *more);
 
-/* The sweep's own figures, for INFO. */
+/* The sweep's own figures, for INFO. Redis's expired_stale_perc (the
+ * share of keys with a TTL that are expired but still stored) is
+ * about 100 * due_backlog / store_expires_count: 0 while the sweep keeps
+ * up. */
 struct store_sweep_stats {
     size_t index_entries; /* expiry index entries, stale ones included */
     size_t index_bytes;   /* their memory (part of store_memory) */
@@ -97,12 +101,16 @@ struct store_sweep_stats {
                              the sweep keeps up */
     int64_t lag_ms;       /* how long the oldest of those has been due */
     uint64_t processed;   /* index entries processed since creation */
+    uint64_t cpu_us;      /* time spent sweeping since creation (INFO's
+                             expire_cycle_cpu_milliseconds is this / 1000) */
 };
 void store_sweep_stats(const struct store *s, struct store_sweep_stats *out);
 
 /* Advance an in-progress table resize for at most budget_us microseconds,
- * and start a shrink when the table has become sparse. */
-void store_rehash_step(struct store *s, int64_t budget_us);
+ * and start a shrink when the table has become sparse; with time left, give
+ * back to the system (a piece at a time) bucket arrays a resize released.
+ * Returns 1 when such work is left, 0 when none. */
+int store_rehash_step(struct store *s, int64_t budget_us);
 
 /* Bytes the store holds: items, tables, the expiry index and flushed items
  * not freed yet, as the allocator counts them. */

@@ -324,6 +324,41 @@ START_TEST(test_clock_back_and_forth)
 }
 END_TEST
 
+/* The clock steps back an hour: the wheel starts over at the new time, so
+ * keys written afterwards are handled as usual (not looked at on every run
+ * until the clock catches up), and keys written before still go when due. */
+START_TEST(test_clock_steps_back_far)
+{
+    const size_t n = 20000;
+    struct model *m = model_create(n, n, 123);
+    for (size_t i = 0; i < n / 2; i++)
+        model_set(m, i, m->now_ms + 1 + (int64_t)(rnd(m) % 7200000));
+    int more;
+    m->now_ms += 1000;
+    model_run(m, NO_DEADLINE, &more);
+    m->now_ms -= 3600000;
+    model_run(m, NO_DEADLINE, &more);
+    expect_nothing_due(m);
+    for (size_t i = n / 2; i < n; i++)
+        model_set(m, i, m->now_ms + 1 + (int64_t)(rnd(m) % 20000));
+    size_t work = 0;
+    for (int step = 0; step < 250; step++) { /* 25 s in 100 ms ticks */
+        m->now_ms += 100;
+        work += model_run(m, NO_DEADLINE, &more);
+        expect_nothing_due(m);
+    }
+    for (size_t i = n / 2; i < n; i++)
+        expect(!m->k[i].live);
+    /* Each new key costs a few entries of work, not one per run. */
+    expect_i(work, <, 8 * n);
+    m->now_ms += 2 * 7200000;
+    model_run(m, NO_DEADLINE, &more);
+    expect_nothing_due(m);
+    expect_i(m->live_expiring, ==, 0);
+    model_destroy(m);
+}
+END_TEST
+
 /* Expiries at and around the edges: 0 (never used by the store, but must
  * not break), negative, now, far beyond the top ring. */
 START_TEST(test_edge_times)
@@ -449,6 +484,7 @@ static Suite *expiry_suite(void)
     tcase_add_test(tc, test_hash_collisions);
     tcase_add_test(tc, test_small_budgets_make_progress);
     tcase_add_test(tc, test_clock_back_and_forth);
+    tcase_add_test(tc, test_clock_steps_back_far);
     tcase_add_test(tc, test_edge_times);
     tcase_add_test(tc, test_cost_follows_expiring_keys);
     tcase_add_test(tc, test_compaction_bounds_stale_entries);
