@@ -18,6 +18,11 @@
 #   scripts/bench.sh latency       worst request latency (redis-cli
 #                                  --latency-history) while GROW_KEYS keys are
 #                                  loaded, then while FLUSHALL frees them
+#   scripts/bench.sh maxmemory     64 MB cap: keys kept and RSS under allkeys-lru
+#                                  after 450 MB of 200-byte values, hit rates of a
+#                                  skewed workload (allkeys-lru, allkeys-lfu), and
+#                                  noeviction's OOM path (MM_* variables, see
+#                                  maxmemory() below)
 #
 # Environment: ROUNDS (default 3), REQUESTS (default 200000 for pipeline 1,
 # 10x for pipeline 16), CLIENTS (50), KEYSPACE (100000), BUILD (build),
@@ -357,11 +362,196 @@ latency() {
     echo " synchronous one)"
 }
 
+# maxmemory mode: the memory cap side by side. Both servers get MM_CAP and,
+# by CONFIG SET, each policy in turn:
+#  1. allkeys-lru: MM_FILL_MB of MM_VALUE-byte values (SET key:%07d) through
+#     redis-cli --pipe: errors, keys kept, RSS against the cap (after the
+#     load, and the peak VmHWM).
+#  2. hit rate of a skewed cache-aside workload (GET; SET on a miss) over
+#     keys whose values total 3x the cap, 20% of them getting 80% of the
+#     reads, with allkeys-lru and with allkeys-lfu: MM_WARM requests to warm
+#     up, then the hit rate of MM_MEASURE more (same request sequence for
+#     both servers).
+#  3. noeviction: the same load answers OOM errors; GET and DEL still work;
+#     RSS against the cap.
+write_mm_tool() {
+    cat >"$work/mm.py" <<'EOF'
+import random, socket, sys
+
+def gen(count, vlen):
+    """SET key:%07d <vlen bytes> for count keys, as RESP."""
+    out = sys.stdout.buffer
+    tail = b"$%d\r\n%s\r\n" % (vlen, b"v" * vlen)
+    batch = []
+    for i in range(count):
+        batch.append(b"*3\r\n$3\r\nSET\r\n$11\r\nkey:%07d\r\n" % i + tail)
+        if len(batch) == 10000:
+            out.write(b"".join(batch))
+            batch = []
+    out.write(b"".join(batch))
+    out.flush()
+
+def connect(port):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s, s.makefile("rb")
+
+def resp(*args):
+    parts = [b"*%d\r\n" % len(args)]
+    for a in args:
+        parts.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    return b"".join(parts)
+
+def skew(port, nkeys, warm, measure, vlen, seed):
+    """Cache-aside over nkeys keys, 20% of them getting 80% of the GETs, in
+    pipelined batches; prints hits/requests of the last `measure` requests
+    and the number of failed SETs."""
+    s, f = connect(port)
+    rnd = random.Random(seed)
+    hot = nkeys // 5
+    value = b"v" * vlen
+    hits = counted = errors = done = 0
+    while done < warm + measure:
+        n = min(512, warm + measure - done)
+        keys = [b"key:%07d" % (rnd.randrange(hot) if rnd.random() < 0.8
+                               else hot + rnd.randrange(nkeys - hot)) for _ in range(n)]
+        s.sendall(b"".join(resp(b"GET", k) for k in keys))
+        missed = []
+        for k in keys:
+            line = f.readline()
+            if line.startswith(b"$-1"):
+                missed.append(k)
+            else:
+                f.read(int(line[1:]) + 2)
+        if missed:
+            s.sendall(b"".join(resp(b"SET", k, value) for k in missed))
+            for _ in missed:
+                errors += not f.readline().startswith(b"+OK")
+        if done >= warm:
+            counted += n
+            hits += n - len(missed)
+        done += n
+    print("%.4f %d" % (hits / max(counted, 1), errors))
+
+def oom_check(port):
+    """With the cap reached under noeviction: how many new SETs are still
+    taken before the OOM error (the room the loader's buffers left when it
+    disconnected), whether the next ones all get it, and whether GET of an
+    early key and DEL of another still work."""
+    s, f = connect(port)
+    taken = 0
+    while taken < 100000:
+        s.sendall(resp(b"SET", b"fresh:%d" % taken, b"v" * 200))
+        if f.readline().startswith(b"-OOM command not allowed"):
+            break
+        taken += 1
+    s.sendall(b"".join(resp(b"SET", b"more:%d" % i, b"v" * 200) for i in range(100)) +
+              resp(b"GET", b"key:0000000") + resp(b"DEL", b"key:0000001"))
+    oom = sum(f.readline().startswith(b"-OOM command not allowed") for _ in range(100))
+    get = f.readline()
+    if get.startswith(b"$") and not get.startswith(b"$-1"):
+        f.read(int(get[1:]) + 2)
+    dele = f.readline().strip()
+    print("%d,OOM:%d/100,get:%s,del:%s" % (taken, oom, "ok" if get.startswith(b"$2") else "FAIL",
+                                           "ok" if dele == b":1" else "FAIL"))
+
+if __name__ == "__main__":
+    c = sys.argv[1]
+    if c == "gen":
+        gen(int(sys.argv[2]), int(sys.argv[3]))
+    elif c == "skew":
+        skew(*[int(a) for a in sys.argv[2:8]])
+    elif c == "oom-check":
+        oom_check(int(sys.argv[2]))
+EOF
+}
+
+mm_name() { [ "$1" = tc ] && echo tidecache || echo redis; }
+peak_rss_bytes() { awk '/^VmHWM:/ {print $2 * 1024}' "/proc/$1/status"; }
+stat_field() { redis-cli -p "$1" info stats | tr -d '\r' | awk -F: -v f="$2" '$1 == f {print $2}'; }
+
+# Load the fill file through redis-cli --pipe; prints "errors replies".
+mm_load() { # port
+    { redis-cli -p "$1" --pipe <"$work/fill.resp" 2>&1 || true; } |
+        sed -n 's/.*errors: \([0-9]*\), replies: \([0-9]*\).*/\1 \2/p'
+}
+
+maxmemory() {
+    : "${MM_CAP:=64mb}" "${MM_FILL_MB:=450}" "${MM_VALUE:=200}" "${MM_WARM:=2000000}" \
+        "${MM_MEASURE:=2000000}"
+    local cap fill_keys hot_keys
+    cap=$(awk -v c="$MM_CAP" 'BEGIN {n = c + 0; u = tolower(c); sub(/^[0-9.]+/, "", u);
+        m = (u ~ /^g/) ? 1073741824 : (u ~ /^m/) ? 1048576 : (u ~ /^k/) ? 1024 : 1; printf "%d", n * m}')
+    fill_keys=$((MM_FILL_MB * 1000000 / MM_VALUE))
+    hot_keys=$((3 * cap / MM_VALUE))
+    start_servers
+    write_mm_tool
+    python3 "$work/mm.py" gen "$fill_keys" "$MM_VALUE" >"$work/fill.resp"
+    for port in "$tc_port" "$rd_port"; do
+        redis-cli -p "$port" config set maxmemory "$cap" maxmemory-policy allkeys-lru >/dev/null
+    done
+    echo "1. allkeys-lru, cap $MM_CAP: $fill_keys SETs of $MM_VALUE-byte values through redis-cli --pipe"
+    printf '%-10s %8s %10s %10s %12s %10s %12s %10s\n' server errors keys_kept evicted \
+        used_memory_MB rss_MB rss/cap peak/cap
+    local keys_tc keys_rd
+    for srv in tc rd; do
+        local port pid res keys rss
+        [ $srv = tc ] && { port=$tc_port; pid=$tc_pid; } || { port=$rd_port; pid=$rd_pid; }
+        res=$(mm_load "$port")
+        sleep 2
+        keys=$(redis-cli -p "$port" dbsize)
+        rss=$(rss_bytes "$pid")
+        [ $srv = tc ] && keys_tc=$keys || keys_rd=$keys
+        awk -v s="$(mm_name $srv)" -v e="${res% *}" -v k="$keys" -v ev="$(stat_field "$port" evicted_keys)" \
+            -v u="$(info_field "$port" used_memory)" -v r="$rss" -v p="$(peak_rss_bytes "$pid")" -v c="$cap" \
+            'BEGIN {printf "%-10s %8s %10d %10d %12.1f %10.1f %12.3f %10.3f\n", s, e, k, ev, u/1048576, r/1048576, r/c, p/c}'
+    done
+    awk -v a="$keys_tc" -v b="$keys_rd" 'BEGIN {printf "keys kept, tidecache/redis: %.2f\n", a/b}'
+
+    echo
+    echo "2. hit rate, cache-aside GET/SET: $hot_keys keys ($MM_VALUE-byte values, 3x the cap),"
+    echo "   20% of them get 80% of the reads; $MM_WARM requests to warm up, then $MM_MEASURE measured"
+    printf '%-13s %14s %14s %8s\n' policy tidecache_hits redis_hits ratio
+    for policy in allkeys-lru allkeys-lfu; do
+        local r_tc r_rd
+        for srv in tc rd; do
+            local port r
+            [ $srv = tc ] && port=$tc_port || port=$rd_port
+            redis-cli -p "$port" flushall >/dev/null
+            redis-cli -p "$port" config set maxmemory-policy "$policy" >/dev/null
+            r=$(python3 "$work/mm.py" skew "$port" "$hot_keys" "$MM_WARM" "$MM_MEASURE" "$MM_VALUE" 7)
+            [ "${r#* }" = 0 ] || echo "$(mm_name $srv): ${r#* } SETs failed" >&2
+            [ $srv = tc ] && r_tc=${r% *} || r_rd=${r% *}
+        done
+        awk -v p="$policy" -v a="$r_tc" -v b="$r_rd" 'BEGIN {printf "%-13s %14.4f %14.4f %8.3f\n", p, a, b, a/b}'
+    done
+
+    echo
+    echo "3. noeviction, cap $MM_CAP: the same $fill_keys SETs"
+    printf '%-10s %8s %10s %10s %10s  %s\n' server errors keys used_MB rss/cap \
+        "then: new SETs taken, OOM of 100 more, GET, DEL"
+    for srv in tc rd; do
+        local port pid res
+        [ $srv = tc ] && { port=$tc_port; pid=$tc_pid; } || { port=$rd_port; pid=$rd_pid; }
+        redis-cli -p "$port" flushall >/dev/null
+        redis-cli -p "$port" config set maxmemory-policy noeviction >/dev/null
+        sleep 2
+        res=$(mm_load "$port")
+        sleep 2
+        awk -v s="$(mm_name $srv)" -v e="${res% *}" -v k="$(redis-cli -p "$port" dbsize)" \
+            -v u="$(info_field "$port" used_memory)" -v r="$(rss_bytes "$pid")" -v c="$cap" \
+            -v o="$(python3 "$work/mm.py" oom-check "$port")" \
+            'BEGIN {printf "%-10s %8s %10d %10.1f %10.3f  %s\n", s, e, k, u/1048576, r/c, o}'
+    done
+    echo "(RSS from /proc/PID/status VmRSS 2 s after the load; peak: VmHWM over the whole run so far)"
+}
+
 case "$mode" in
 throughput) throughput ;;
 memory) memory ;;
 expiry) expiry ;;
 expiry-lag) expiry_lag ;;
 latency) latency ;;
-*) echo "usage: $0 [throughput|memory|expiry|expiry-lag|latency]" >&2; exit 2 ;;
+maxmemory) maxmemory ;;
+*) echo "usage: $0 [throughput|memory|expiry|expiry-lag|latency|maxmemory]" >&2; exit 2 ;;
 esac

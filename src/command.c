@@ -10,11 +10,13 @@
 #include "tidecache/clock.h"
 #include "tidecache/config.h"
 #include "tidecache/conn.h"
+#include "tidecache/evict.h"
 #include "tidecache/multi.h"
 #include "tidecache/num.h"
 #include "tidecache/reply.h"
 #include "tidecache/stats.h"
 #include "tidecache/status.h"
+#include "tidecache/store.h"
 
 #define COMMAND_NAME_MAX_BYTES 32 /* longer names cannot be commands */
 #define UNKNOWN_ARGS_QUOTED_BYTES 128 /* argument text quoted in the unknown-command error */
@@ -350,6 +352,30 @@ static int reject_bad_subcommand(struct conn *c, const struct command *cmd, size
     return 1;
 }
 
+/* The memory cap, as Redis checks it before every command: over maxmemory,
+ * keys are evicted first (for at most EVICT_COMMAND_BUDGET_US); when memory
+ * stays over and nothing can be evicted, a command that may grow memory is
+ * refused with the OOM error, and 1 returned. Others run. */
+static int refused_for_memory(struct conn *c, const struct command *cmd)
+{
+    if (evict_perform(config, EVICT_COMMAND_BUDGET_US) != EVICT_FAIL || !(cmd->flags & CMD_DENYOOM))
+        return 0;
+    reply_error(c, EVICT_OOM_ERROR);
+    return 1;
+}
+
+/* Run the handler. A CLIENT NO-TOUCH connection leaves the keys' access
+ * marks (LRU/LFU) alone, except with TOUCH, as in Redis. */
+static void run_handler(struct conn *c, const struct command *cmd, size_t argc, struct arg *argv)
+{
+    int no_touch = (c->flags & CONN_NO_TOUCH) && cmd->proc != cmd_touch;
+    if (no_touch)
+        store_set_touching(0);
+    cmd->proc(c, argc, argv);
+    if (no_touch)
+        store_set_touching(1);
+}
+
 void command_execute(struct conn *c, size_t argc, struct arg *argv)
 {
     const struct command *cmd = command_lookup(argv[0].ptr, argv[0].len);
@@ -373,10 +399,14 @@ void command_execute(struct conn *c, size_t argc, struct arg *argv)
         multi_flag_error(c);
         return;
     }
+    if (config->maxmemory > 0 && refused_for_memory(c, cmd)) {
+        multi_flag_error(c);
+        return;
+    }
     if (multi_queue(c, cmd, argc, argv))
         return;
     stats.commands_processed++;
-    cmd->proc(c, argc, argv);
+    run_handler(c, cmd, argc, argv);
 }
 
 size_t command_count(void)

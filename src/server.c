@@ -21,6 +21,7 @@
 #include "tidecache/config.h"
 #include "tidecache/conn.h"
 #include "tidecache/db.h"
+#include "tidecache/evict.h"
 #include "tidecache/log.h"
 #include "tidecache/mem.h"
 #include "tidecache/notify.h"
@@ -396,6 +397,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     for (int i = 0; i < db_count(); i++)
         store_rehash_step(db_get(i), REHASH_SLICE_US);
     expire_slice();
+    evict_tick(base, config); /* over maxmemory: evict down to it in slices */
     stats_tick(clock_now_ms()); /* memory peak, instantaneous_ops_per_sec */
     arm_tick();
 }

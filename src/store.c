@@ -209,6 +209,101 @@ static unsigned char *item_fill_key(struct item *it, const char *key, size_t kle
     return p + klen;
 }
 
+/* ---- access field (eviction) -------------------------------------------
+ * The flag bits above the value-length code hold a 5-bit access field for
+ * the eviction policies (src/evict.c), so that LRU and LFU cost no byte per
+ * key. Its meaning is global (store_set_access_mode): a referenced bit for
+ * the CLOCK algorithm (LRU policies), or a logarithmic access counter
+ * (LFU policies). Items are marked here, on lookups and overwrites; the
+ * eviction hand reads, clears and decays the field. */
+
+#define ITEM_F_ACCESS_SHIFT 3     /* bits 3-7: the access field */
+#define ITEM_F_ACCESS_MASK 0xf8u
+
+static enum store_access_mode access_mode = STORE_ACCESS_LRU;
+static unsigned lfu_log_factor = 10;          /* Redis's lfu-log-factor */
+static int touching = 1;                      /* lookups mark items */
+static uint64_t lfu_rng = UINT64_C(0x2545f4914f6cdd1d); /* xorshift64 state */
+
+unsigned item_access(const struct item *it)
+{
+    return (it->flags & ITEM_F_ACCESS_MASK) >> ITEM_F_ACCESS_SHIFT;
+}
+
+void item_set_access(struct item *it, unsigned v)
+{
+    if (v > STORE_ACCESS_MAX)
+        v = STORE_ACCESS_MAX;
+    it->flags = (uint8_t)((it->flags & ~ITEM_F_ACCESS_MASK) | (v << ITEM_F_ACCESS_SHIFT));
+}
+
+void store_set_access_mode(enum store_access_mode mode, unsigned log_factor)
+{
+    access_mode = mode;
+    lfu_log_factor = log_factor;
+}
+
+void store_set_touching(int on)
+{
+    touching = on;
+}
+
+static size_t memory_limit; /* bytes; 0: no cap */
+
+void store_set_memory_limit(size_t bytes)
+{
+    memory_limit = bytes;
+}
+
+/* Whether a table of `buckets` holding `count` items (of store_bytes in
+ * all) should wait before growing: under a memory cap, while it holds fewer
+ * than STORE_CAPPED_MAX_LOAD items per bucket and would still hold fewer
+ * when memory reaches the cap at the store's average bytes per item, so the
+ * larger array would only take the place of keys. */
+static int growth_deferred(size_t count, size_t store_bytes, size_t buckets)
+{
+    size_t most = buckets * STORE_CAPPED_MAX_LOAD;
+    if (!memory_limit || count == 0 || count >= most)
+        return 0;
+    size_t used = mem_used();
+    size_t room = memory_limit > used ? memory_limit - used : 0;
+    size_t per_item = store_bytes / count ? store_bytes / count : 1;
+    return count + room / per_item < most;
+}
+
+/* The field of a new key: unreferenced under LRU (a key must be read again
+ * to outlive keys written once, as in a segmented LRU's probation), Redis's
+ * starting count under LFU so that a new key is not the first to go. */
+static void item_access_init(struct item *it)
+{
+    if (access_mode == STORE_ACCESS_LFU)
+        item_set_access(it, STORE_LFU_INIT);
+}
+
+/* Mark an access. LRU: set the referenced bit, writing only when it is
+ * clear (a hit then dirties no cache line). LFU: Redis's logarithmic
+ * increment, taken with probability 1 / ((count - init) * factor + 1), so
+ * the 31 steps span about factor * 450 accesses. */
+static void item_touch(struct item *it)
+{
+    if (!touching)
+        return;
+    unsigned v = item_access(it);
+    if (access_mode == STORE_ACCESS_LRU) {
+        if (v == 0)
+            item_set_access(it, 1);
+        return;
+    }
+    if (v >= STORE_ACCESS_MAX)
+        return;
+    uint64_t above = v > STORE_LFU_INIT ? v - STORE_LFU_INIT : 0;
+    lfu_rng ^= lfu_rng << 13;
+    lfu_rng ^= lfu_rng >> 7;
+    lfu_rng ^= lfu_rng << 17;
+    if (above == 0 || lfu_rng % (above * lfu_log_factor + 1) == 0)
+        item_set_access(it, v + 1);
+}
+
 /* ---- the store -------------------------------------------------------- */
 
 /* One bucket array; mask + 1 buckets (a power of two), or buckets == NULL
@@ -328,6 +423,7 @@ static struct item *item_create(struct store *s, const char *key, size_t klen, c
     item_check_lengths(klen, vlen);
     struct item *it = mem_alloc(item_alloc_size(klen, vlen, expire_ms != 0));
     unsigned char *v = item_fill_key(it, key, klen, vlen, expire_ms);
+    item_access_init(it);
     if (vlen)
         memcpy(v, value, vlen);
     v[vlen] = '\0';
@@ -502,7 +598,7 @@ static void maybe_resize(struct store *s)
             want = buckets * RESIZE_MAX_FACTOR;
         if ((uint64_t)want > TABLE_MAX_BUCKETS)
             want = (size_t)TABLE_MAX_BUCKETS;
-        if (want == buckets)
+        if (want == buckets || growth_deferred(s->count, s->mem_bytes, buckets))
             return;
     } else if (buckets > TABLE_MIN_BUCKETS && s->count < buckets / SHRINK_BELOW_PER_BUCKET) {
         want = table_size_for(s->count);
@@ -557,6 +653,8 @@ static void item_replace(struct store *s, struct item **link, struct item *fresh
     struct item *old = *link;
     fresh->next = old->next;
     *link = fresh;
+    fresh->flags = (uint8_t)((fresh->flags & ~ITEM_F_ACCESS_MASK) |
+                             (old->flags & ITEM_F_ACCESS_MASK));
     expiry_account_del(s, item_expire_ms(old));
     expiry_account_add(s, item_expire_ms(fresh));
     item_destroy(s, old);
@@ -694,6 +792,7 @@ struct item *store_find(struct store *s, const char *key, size_t klen)
         maybe_resize(s);
         return NULL;
     }
+    item_touch(*link);
     return *link;
 }
 
@@ -714,6 +813,7 @@ struct item *store_set(struct store *s, const char *key, size_t klen, const void
         }
         wheel_note(s, h, old_ms, expire_ms);
         item_replace(s, link, it);
+        item_touch(it);
         return it;
     }
     s->count++;
@@ -1062,4 +1162,38 @@ struct item *store_random(struct store *s)
     }
     maybe_resize(s);
     return found;
+}
+
+/* ---- eviction hand -------------------------------------------------------- */
+
+struct hand_ctx {
+    store_hand_fn *fn;
+    void *ctx;
+    int64_t now_ms;
+};
+
+/* Offer each live item of one bucket to the hand's visitor and delete those
+ * it picks (not counted as expired); expired items met are deleted as
+ * expired, which frees memory as well. */
+static void hand_visit(struct store *s, struct item **link, void *ctx)
+{
+    struct hand_ctx *hc = ctx;
+    while (*link) {
+        struct item *it = *link;
+        if (item_expired(it, hc->now_ms))
+            store_unlink(s, link, 1);
+        else if (hc->fn(hc->ctx, it) == STORE_HAND_EVICT)
+            store_unlink(s, link, 0);
+        else
+            link = &it->next;
+    }
+}
+
+/* One cursor step: the bucket(s) cursor_step visits, as SCAN would. */
+uint64_t store_hand_step(struct store *s, uint64_t cursor, store_hand_fn *fn, void *ctx)
+{
+    struct hand_ctx hc = {.fn = fn, .ctx = ctx, .now_ms = clock_now_ms()};
+    cursor = cursor_step(s, cursor, hand_visit, &hc);
+    maybe_resize(s);
+    return cursor;
 }

@@ -137,4 +137,50 @@ uint64_t store_scan(struct store *s, uint64_t cursor, size_t count,
 #define STORE_RANDOM_MAX_EXPIRED 100
 struct item *store_random(struct store *s);
 
+/* ---- eviction support (include/tidecache/evict.h) -----------------------
+ * Each item has a 5-bit access field, kept in spare header bits so that it
+ * costs no memory. What it holds is global to every store:
+ *   STORE_ACCESS_LRU  a referenced bit (0 or 1) for the CLOCK algorithm:
+ *                     new keys start at 0, lookups and overwrites set it,
+ *                     the eviction hand clears it;
+ *   STORE_ACCESS_LFU  Redis's logarithmic access counter, from
+ *                     STORE_LFU_INIT for a new key up to STORE_ACCESS_MAX;
+ *                     an access increments it with probability
+ *                     1 / ((count - STORE_LFU_INIT) * lfu_log_factor + 1),
+ *                     the eviction hand decays it.
+ * Replacing an item (store_set over a key, store_set_value,
+ * store_set_expire) keeps its field. */
+enum store_access_mode { STORE_ACCESS_LRU, STORE_ACCESS_LFU };
+#define STORE_ACCESS_MAX 31u
+#define STORE_LFU_INIT 1u
+void store_set_access_mode(enum store_access_mode mode, unsigned lfu_log_factor);
+
+/* Whether lookups and overwrites mark items (on by default). CLIENT
+ * NO-TOUCH turns it off around a client's commands. */
+void store_set_touching(int on);
+
+unsigned item_access(const struct item *it);
+/* Values above STORE_ACCESS_MAX are stored as STORE_ACCESS_MAX. */
+void item_set_access(struct item *it, unsigned v);
+
+/* The eviction hand walks the table with a SCAN cursor (every key present
+ * for a whole revolution is visited once in it, across resizes), offering
+ * each live item to a visitor, which returns STORE_HAND_EVICT to have it
+ * deleted (an eviction: not counted as expired) or STORE_HAND_KEEP; it may
+ * change the item's access field but nothing else in the store. Expired
+ * items met are deleted as expired. One call is one cursor step: one bucket,
+ * or during a resize the buckets that map onto one bucket of the smaller
+ * table. Returns the next cursor; 0 when the revolution is complete. */
+enum { STORE_HAND_KEEP, STORE_HAND_EVICT };
+typedef int store_hand_fn(void *ctx, struct item *it);
+uint64_t store_hand_step(struct store *s, uint64_t cursor, store_hand_fn *fn, void *ctx);
+
+/* Under a memory cap (bytes; 0 for none), a table does not grow while it
+ * holds fewer than STORE_CAPPED_MAX_LOAD items per bucket and would still
+ * when memory reaches the cap (at the store's average bytes per item): the
+ * keys eviction would give up for a larger array are worth more than
+ * slightly longer chains. Redis's dictionaries do the same up to 1.618. */
+#define STORE_CAPPED_MAX_LOAD 2
+void store_set_memory_limit(size_t bytes);
+
 #endif
