@@ -1,6 +1,6 @@
 /* Keyspace commands: DEL, UNLINK, EXISTS, TOUCH, TYPE, TTL, PTTL, EXPIRE,
  * PEXPIRE, EXPIREAT, PEXPIREAT, EXPIRETIME, PEXPIRETIME, PERSIST, RENAME,
- * RENAMENX, COPY, RANDOMKEY, KEYS, SCAN, DBSIZE, FLUSHALL. */
+ * RENAMENX, COPY, RANDOMKEY, KEYS, SCAN, DBSIZE. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -228,18 +228,6 @@ void cmd_dbsize(struct conn *c, size_t argc, struct arg *argv)
     (void)argc;
     (void)argv;
     reply_int(c, (long long)store_count(c->db));
-}
-
-/* FLUSHALL [ASYNC|SYNC] */
-void cmd_flushall(struct conn *c, size_t argc, struct arg *argv)
-{
-    if (argc > 2 || (argc == 2 && !arg_is(&argv[1], "async") && !arg_is(&argv[1], "sync"))) {
-        reply_syntax_error(c);
-        return;
-    }
-    for (int i = 0; i < db_count(); i++)
-        store_flush(db_get(i));
-    reply_ok(c);
 }
 
 /* RENAME / RENAMENX key newkey: the value and its expiry move to newkey. A

@@ -1,4 +1,4 @@
-/* Server commands: CONFIG (GET, SET, RESETSTAT, REWRITE, HELP), FLUSHDB,
+/* Server commands: CONFIG (GET, SET, RESETSTAT, REWRITE, HELP), FLUSHDB, FLUSHALL,
  * TIME and SHUTDOWN. INFO is in cmd_info.c, COMMAND in cmd_command.c. */
 #include <stdbool.h>
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "tidecache/config.h"
 #include "tidecache/conn.h"
+#include "tidecache/db.h"
 #include "tidecache/glob.h"
 #include "tidecache/log.h"
 #include "tidecache/mem.h"
@@ -19,19 +20,36 @@
 
 #define CONFIG_ERR_BYTES 512 /* room for a config module message */
 
+/* ---------------------------------------------------- FLUSHDB, FLUSHALL */
 
-/* ------------------------------------------------------------- FLUSHDB */
+/* The optional ASYNC | SYNC of both; replies the syntax error when wrong. */
+static int flush_mode_valid(struct conn *c, size_t argc, struct arg *argv)
+{
+    if (argc > 2 || (argc == 2 && !arg_is(&argv[1], "async") && !arg_is(&argv[1], "sync"))) {
+        reply_syntax_error(c);
+        return 0;
+    }
+    return 1;
+}
 
 /* FLUSHDB [ASYNC | SYNC]: empty the selected keyspace. It is empty at once
  * either way; the memory of a large one is freed in the background by the
  * store, so SYNC does not wait for that. */
 void cmd_flushdb(struct conn *c, size_t argc, struct arg *argv)
 {
-    if (argc > 2 || (argc == 2 && !arg_is(&argv[1], "async") && !arg_is(&argv[1], "sync"))) {
-        reply_syntax_error(c);
+    if (!flush_mode_valid(c, argc, argv))
         return;
-    }
     store_flush(c->db);
+    reply_ok(c);
+}
+
+/* FLUSHALL [ASYNC | SYNC]: every keyspace, the same way. */
+void cmd_flushall(struct conn *c, size_t argc, struct arg *argv)
+{
+    if (!flush_mode_valid(c, argc, argv))
+        return;
+    for (int i = 0; i < db_count(); i++)
+        store_flush(db_get(i));
     reply_ok(c);
 }
 

@@ -43,7 +43,7 @@ command_proc cmd_get, cmd_set, cmd_mget, cmd_mset, cmd_msetnx, cmd_setnx, cmd_se
 
 /* cmd_keyspace.c */
 command_proc cmd_del, cmd_exists, cmd_ttl, cmd_pttl, cmd_expire, cmd_pexpire, cmd_persist,
-    cmd_dbsize, cmd_flushall, cmd_touch, cmd_type, cmd_expireat, cmd_pexpireat, cmd_expiretime,
+    cmd_dbsize, cmd_touch, cmd_type, cmd_expireat, cmd_pexpireat, cmd_expiretime,
     cmd_pexpiretime, cmd_rename, cmd_renamenx, cmd_copy, cmd_randomkey, cmd_keys, cmd_scan;
 
 /* cmd_multi.c */
@@ -56,7 +56,7 @@ extern const struct command client_subcommands[];
 extern const size_t client_subcommand_count;
 
 /* cmd_server.c, cmd_info.c, cmd_command.c */
-command_proc cmd_config, cmd_flushdb, cmd_time, cmd_shutdown, cmd_info, cmd_command;
+command_proc cmd_config, cmd_flushdb, cmd_flushall, cmd_time, cmd_shutdown, cmd_info, cmd_command;
 
 /* Subcommands of the containers CONFIG and COMMAND, each a full descriptor
  * named "container|sub" (arity counted from the container's name), so that
