@@ -110,48 +110,45 @@ static void conn_touch(struct conn *c)
     }
 }
 
-static void format_peer(struct conn *c, const struct sockaddr *peer, socklen_t peer_len,
-                        int is_unix)
+/* A socket address as Redis shows one: "ip:port", "[ip6]:port", or for a
+ * unix socket "path:0". */
+static void format_sockaddr(char *out, size_t outlen, const struct sockaddr *sa, socklen_t salen)
 {
     char ip[INET6_ADDRSTRLEN] = "?";
-    (void)peer_len;
-    if (is_unix) {
-        /* unix clients are unnamed: Redis shows the server's socket path */
-        snprintf(c->addr, sizeof c->addr, "%.100s:0", config ? config->unixsocket : "");
-    } else if (peer->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)peer;
+    if (sa->sa_family == AF_UNIX) {
+        const struct sockaddr_un *un = (const struct sockaddr_un *)sa;
+        size_t path_max = salen > offsetof(struct sockaddr_un, sun_path)
+                              ? salen - offsetof(struct sockaddr_un, sun_path)
+                              : 0;
+        snprintf(out, outlen, "%.*s:0", (int)strnlen(un->sun_path, path_max), un->sun_path);
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
         inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
-        snprintf(c->addr, sizeof c->addr, "[%s]:%u", ip, ntohs(in6->sin6_port));
+        snprintf(out, outlen, "[%s]:%u", ip, ntohs(in6->sin6_port));
     } else {
-        const struct sockaddr_in *in4 = (const struct sockaddr_in *)peer;
+        const struct sockaddr_in *in4 = (const struct sockaddr_in *)sa;
         inet_ntop(AF_INET, &in4->sin_addr, ip, sizeof ip);
-        snprintf(c->addr, sizeof c->addr, "%s:%u", ip, ntohs(in4->sin_port));
+        snprintf(out, outlen, "%s:%u", ip, ntohs(in4->sin_port));
     }
 }
 
-/* Our end of the socket for CLIENT LIST's laddr=, in the form of addr. */
-static void format_local(struct conn *c, int is_unix)
+/* addr= and laddr= of CLIENT LIST. Our end comes from getsockname, which
+ * for a unix socket gives the listening path (also for a socket passed by
+ * systemd); unix clients themselves are unnamed, so like Redis their addr
+ * is that path too. */
+static void format_addresses(struct conn *c, const struct sockaddr *peer, socklen_t peer_len,
+                             int is_unix)
 {
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;
-    if (is_unix) {
-        snprintf(c->laddr, sizeof c->laddr, "%.100s:0", config ? config->unixsocket : "");
-        return;
-    }
-    if (getsockname(c->fd, (struct sockaddr *)&ss, &len) != 0) {
+    if (getsockname(c->fd, (struct sockaddr *)&ss, &len) == 0)
+        format_sockaddr(c->laddr, sizeof c->laddr, (struct sockaddr *)&ss, len);
+    else
         snprintf(c->laddr, sizeof c->laddr, "?:0");
-        return;
-    }
-    char ip[INET6_ADDRSTRLEN] = "?";
-    if (ss.ss_family == AF_INET6) {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
-        inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
-        snprintf(c->laddr, sizeof c->laddr, "[%s]:%u", ip, ntohs(in6->sin6_port));
-    } else {
-        const struct sockaddr_in *in4 = (const struct sockaddr_in *)&ss;
-        inet_ntop(AF_INET, &in4->sin_addr, ip, sizeof ip);
-        snprintf(c->laddr, sizeof c->laddr, "%s:%u", ip, ntohs(in4->sin_port));
-    }
+    if (is_unix)
+        snprintf(c->addr, sizeof c->addr, "%s", c->laddr);
+    else
+        format_sockaddr(c->addr, sizeof c->addr, peer, peer_len);
 }
 
 int conn_password_configured(void)
@@ -176,8 +173,7 @@ struct conn *conn_create(struct event_base *base, int fd, const struct sockaddr 
     c->created_ms = c->last_active_ms = clock_now_ms();
     if (is_unix)
         c->flags |= CONN_UNIX;
-    format_peer(c, peer, peer_len, is_unix);
-    format_local(c, is_unix);
+    format_addresses(c, peer, peer_len, is_unix);
     c->authenticated = !conn_password_configured();
     buf_init(&c->in);
     buf_init(&c->out);
