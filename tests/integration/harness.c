@@ -14,11 +14,39 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define POLL_INTERVAL_MS 10
+
+long long wall_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+long long client_int(redisContext *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *r = redisvCommand(c, fmt, ap);
+    va_end(ap);
+    ck_assert_msg(r != NULL, "no reply: %s", c->errstr);
+    ck_assert_msg(r->type == REDIS_REPLY_INTEGER, "%s: expected an integer, got type %d (%s)", fmt,
+                  r->type, r->str ? r->str : "");
+    long long v = r->integer;
+    freeReplyObject(r);
+    return v;
+}
+
+void expect_ttl(redisContext *c, const char *key, long long lo, long long hi)
+{
+    long long ttl = client_int(c, "TTL %s", key);
+    ck_assert_msg(ttl >= lo && ttl <= hi, "TTL %s = %lld, expected %lld..%lld", key, ttl, lo, hi);
+}
 
 const char *tidecache_bin(void)
 {
@@ -26,15 +54,14 @@ const char *tidecache_bin(void)
     return bin && *bin ? bin : "build/tidecache";
 }
 
-static long long now_ms(void)
+long long mono_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A port the kernel considers free right now. */
-static int free_port(void)
+int free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -45,7 +72,7 @@ static int free_port(void)
     return ntohs(a.sin_port);
 }
 
-static int try_connect(int port)
+int port_accepts(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
@@ -75,12 +102,12 @@ void server_start(struct server *s, const char *extra_conf)
         execl(tidecache_bin(), "tidecache", s->conf_path, (char *)NULL);
         _exit(127);
     }
-    long long deadline = now_ms() + HARNESS_START_TIMEOUT_MS;
-    while (!try_connect(s->port)) {
+    long long deadline = mono_ms() + HARNESS_START_TIMEOUT_MS;
+    while (!port_accepts(s->port)) {
         int status;
         if (waitpid(s->pid, &status, WNOHANG) == s->pid)
             ck_abort_msg("tidecache exited during startup (status %d); see %s", status, s->log_path);
-        if (now_ms() > deadline)
+        if (mono_ms() > deadline)
             ck_abort_msg("tidecache did not accept connections within %d ms", HARNESS_START_TIMEOUT_MS);
         poll(NULL, 0, POLL_INTERVAL_MS);
     }
@@ -98,9 +125,9 @@ int server_stop(struct server *s)
         return -1;
     kill(s->pid, SIGTERM);
     int status = 0;
-    long long deadline = now_ms() + HARNESS_START_TIMEOUT_MS;
+    long long deadline = mono_ms() + HARNESS_START_TIMEOUT_MS;
     pid_t r;
-    while ((r = waitpid(s->pid, &status, WNOHANG)) == 0 && now_ms() < deadline)
+    while ((r = waitpid(s->pid, &status, WNOHANG)) == 0 && mono_ms() < deadline)
         poll(NULL, 0, POLL_INTERVAL_MS);
     if (r == 0) {
         kill(s->pid, SIGKILL);

@@ -52,6 +52,22 @@ size_t raw_read_all(int fd, char *out, size_t cap, int *closed);
 /* Read exactly len bytes (or until timeout/EOF); returns bytes read. */
 size_t raw_read_n(int fd, char *out, size_t len);
 
+/* Monotonic and wall-clock milliseconds, for bounded waits and for
+ * absolute expiry times. */
+long long mono_ms(void);
+long long wall_ms(void);
+
+/* A loopback TCP port the kernel considers free right now, and whether
+ * something accepts connections on one. */
+int free_port(void);
+int port_accepts(int port);
+
+/* The integer reply of a command (fails the test on another type). */
+long long client_int(redisContext *c, const char *fmt, ...);
+
+/* TTL key is within [lo, hi] seconds. */
+void expect_ttl(redisContext *c, const char *key, long long lo, long long hi);
+
 /* Path of the tidecache binary under test. */
 const char *tidecache_bin(void);
 

@@ -34,22 +34,6 @@ static void stop(void)
     ck_assert_int_eq(server_stop(&srv), 0);
 }
 
-static long long wall_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
-static long long int_reply(const char *fmt, const char *key)
-{
-    redisReply *r = client_cmd(c, fmt, key);
-    ck_assert_int_eq(r->type, REDIS_REPLY_INTEGER);
-    long long v = r->integer;
-    freeReplyObject(r);
-    return v;
-}
-
 START_TEST(test_get_set_basic)
 {
     expect_nil(client_cmd(c, "GET missing"));
@@ -92,21 +76,21 @@ END_TEST
 START_TEST(test_set_expiry_options)
 {
     expect_status(client_cmd(c, "SET k v EX 100"), "OK");
-    long long ttl = int_reply("TTL %s", "k");
+    long long ttl = client_int(c, "TTL %s", "k");
     ck_assert(ttl >= 99 && ttl <= 100);
     expect_status(client_cmd(c, "SET k v PX 5000"), "OK");
-    long long pttl = int_reply("PTTL %s", "k");
+    long long pttl = client_int(c, "PTTL %s", "k");
     ck_assert(pttl > 4000 && pttl <= 5000);
     long long at = wall_ms() / 1000 + 200;
     expect_status(client_cmd(c, "SET k v EXAT %lld", at), "OK");
-    ttl = int_reply("TTL %s", "k");
+    ttl = client_int(c, "TTL %s", "k");
     ck_assert(ttl >= 198 && ttl <= 200);
     expect_status(client_cmd(c, "SET k v PXAT %lld", wall_ms() + 300000), "OK");
-    ttl = int_reply("TTL %s", "k");
+    ttl = client_int(c, "TTL %s", "k");
     ck_assert(ttl >= 298 && ttl <= 300);
     /* the same form twice: the last wins */
     expect_status(client_cmd(c, "SET k v EX 10 EX 20"), "OK");
-    ttl = int_reply("TTL %s", "k");
+    ttl = client_int(c, "TTL %s", "k");
     ck_assert(ttl >= 19 && ttl <= 20);
     /* a plain SET clears the TTL */
     expect_status(client_cmd(c, "SET k v"), "OK");
@@ -114,7 +98,7 @@ START_TEST(test_set_expiry_options)
     /* KEEPTTL keeps it */
     expect_status(client_cmd(c, "SET k v EX 50"), "OK");
     expect_status(client_cmd(c, "SET k v2 KEEPTTL"), "OK");
-    ttl = int_reply("TTL %s", "k");
+    ttl = client_int(c, "TTL %s", "k");
     ck_assert(ttl >= 49 && ttl <= 50);
     expect_str(client_cmd(c, "GET k"), "v2");
     /* a time in the past removes the key */
@@ -166,7 +150,7 @@ START_TEST(test_ttl_pttl)
     expect_int(client_cmd(c, "PTTL k"), -1);
     expect_status(client_cmd(c, "SET k v PX 1500"), "OK");
     /* 1500 ms rounds to 2 s, as Redis rounds */
-    long long ttl = int_reply("TTL %s", "k");
+    long long ttl = client_int(c, "TTL %s", "k");
     ck_assert(ttl == 1 || ttl == 2);
 }
 END_TEST
@@ -176,10 +160,10 @@ START_TEST(test_expire_pexpire)
     expect_int(client_cmd(c, "EXPIRE none 10"), 0);
     expect_status(client_cmd(c, "SET k v"), "OK");
     expect_int(client_cmd(c, "EXPIRE k 100"), 1);
-    long long ttl = int_reply("TTL %s", "k");
+    long long ttl = client_int(c, "TTL %s", "k");
     ck_assert(ttl >= 99 && ttl <= 100);
     expect_int(client_cmd(c, "PEXPIRE k 200000"), 1);
-    ttl = int_reply("TTL %s", "k");
+    ttl = client_int(c, "TTL %s", "k");
     ck_assert(ttl >= 199 && ttl <= 200);
     /* NX: only without a TTL; XX: only with one */
     expect_int(client_cmd(c, "EXPIRE k 10 NX"), 0);
@@ -194,7 +178,7 @@ START_TEST(test_expire_pexpire)
     expect_int(client_cmd(c, "EXPIRE p 50 GT"), 1);
     expect_int(client_cmd(c, "EXPIRE p 100 LT"), 0);
     expect_int(client_cmd(c, "EXPIRE p 20 LT"), 1);
-    ttl = int_reply("TTL %s", "p");
+    ttl = client_int(c, "TTL %s", "p");
     ck_assert(ttl >= 19 && ttl <= 20);
     expect_int(client_cmd(c, "EXPIRE p 30 xx gt"), 1);
     /* option errors */
@@ -318,38 +302,38 @@ END_TEST
 START_TEST(test_default_ttl_and_rules)
 {
     expect_status(client_cmd(c, "SET plain v"), "OK");
-    long long ttl = int_reply("TTL %s", "plain");
+    long long ttl = client_int(c, "TTL %s", "plain");
     ck_assert(ttl >= 99 && ttl <= 100);
     expect_status(client_cmd(c, "SET user:42 v"), "OK");
-    ttl = int_reply("TTL %s", "user:42");
+    ttl = client_int(c, "TTL %s", "user:42");
     ck_assert(ttl >= 999 && ttl <= 1000);
     /* longest prefix wins */
     expect_status(client_cmd(c, "SET user:session:9 v"), "OK");
-    ttl = int_reply("TTL %s", "user:session:9");
+    ttl = client_int(c, "TTL %s", "user:session:9");
     ck_assert(ttl >= 2999 && ttl <= 3000);
     /* an explicit TTL wins over the rules */
     expect_status(client_cmd(c, "SET user:1 v EX 5"), "OK");
-    ttl = int_reply("TTL %s", "user:1");
+    ttl = client_int(c, "TTL %s", "user:1");
     ck_assert(ttl >= 4 && ttl <= 5);
     /* KEEPTTL keeps the current TTL; on a new key the rule applies */
     expect_status(client_cmd(c, "SET user:1 w KEEPTTL"), "OK");
-    ttl = int_reply("TTL %s", "user:1");
+    ttl = client_int(c, "TTL %s", "user:1");
     ck_assert(ttl >= 4 && ttl <= 5);
     expect_status(client_cmd(c, "SET user:2 w KEEPTTL"), "OK");
-    ttl = int_reply("TTL %s", "user:2");
+    ttl = client_int(c, "TTL %s", "user:2");
     ck_assert(ttl >= 999 && ttl <= 1000);
     /* PERSIST removes the TTL for good */
     expect_int(client_cmd(c, "PERSIST user:2"), 1);
     expect_int(client_cmd(c, "TTL user:2"), -1);
     /* the rule's TTL really expires the key */
     expect_status(client_cmd(c, "SET fast:x v"), "OK");
-    long long pttl = int_reply("PTTL %s", "fast:x");
+    long long pttl = client_int(c, "PTTL %s", "fast:x");
     ck_assert(pttl > 0 && pttl <= 1000);
     long long deadline = wall_ms() + 3000;
     long long exists;
     do {
         poll(NULL, 0, 20);
-        exists = int_reply("EXISTS %s", "fast:x");
+        exists = client_int(c, "EXISTS %s", "fast:x");
     } while (exists && wall_ms() < deadline);
     ck_assert_int_eq(exists, 0);
 }

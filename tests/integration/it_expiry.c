@@ -19,13 +19,6 @@
  * loose for sanitizer builds on a busy machine. */
 #define LAG_BOUND_MS 1500
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -69,9 +62,9 @@ static void load(redisContext *c, const char *prefix, long count, const char *op
  * (monotonic ms), or -1 after deadline. */
 static long long wait_dbsize(redisContext *c, long long target, long long deadline)
 {
-    while (now_ms() < deadline) {
+    while (mono_ms() < deadline) {
         if (cmd_int(c, "DBSIZE") <= target)
-            return now_ms();
+            return mono_ms();
         sleep_ms(POLL_STEP_MS);
     }
     return -1;
@@ -105,7 +98,7 @@ START_TEST(test_dbsize_after_expiry)
     redisContext *c = client_connect(&srv);
     load(c, "keep:", 5000, NULL, NULL);
     load(c, "ttl:", 5000, "PX", "400");
-    long long due = now_ms() + 400;
+    long long due = mono_ms() + 400;
     long long at = wait_dbsize(c, 5000, due + 10000);
     ck_assert_msg(at >= 0, "DBSIZE never fell to 5000");
     ck_assert_msg(at - due <= LAG_BOUND_MS, "keys left %lld ms after their expiry", at - due);
@@ -125,7 +118,7 @@ START_TEST(test_short_ttl_among_long)
     redisContext *c = client_connect(&srv);
     load(c, "long:", 50000, "EX", "3600");
     load(c, "short:", 200, "PX", "300");
-    long long due = now_ms() + 300;
+    long long due = mono_ms() + 300;
     long long at = wait_dbsize(c, 50000, due + 10000);
     ck_assert_msg(at >= 0, "short-TTL keys never left");
     ck_assert_msg(at - due <= LAG_BOUND_MS, "keys left %lld ms after their expiry", at - due);
@@ -161,8 +154,8 @@ START_TEST(test_flushall_frees_incrementally)
     r = redisCommand(c, "SET after flush");
     freeReplyObject(r);
     ck_assert_int_eq(cmd_int(c, "DBSIZE"), 1);
-    long long deadline = now_ms() + 10000, used = before;
-    while (now_ms() < deadline && (used = info_field(c, "memory", "used_memory")) > before / 4)
+    long long deadline = mono_ms() + 10000, used = before;
+    while (mono_ms() < deadline && (used = info_field(c, "memory", "used_memory")) > before / 4)
         sleep_ms(POLL_STEP_MS * 4);
     ck_assert_msg(used <= before / 4, "used_memory %lld of %lld after 10 s", used, before);
     redisFree(c);

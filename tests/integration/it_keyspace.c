@@ -39,29 +39,6 @@ static void stop(void)
     ck_assert_int_eq(server_stop(&srv), 0);
 }
 
-static long long wall_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
-static long long int_of(const char *cmd, const char *key)
-{
-    redisReply *r = client_cmd(c, "%s %s", cmd, key);
-    ck_assert_msg(r->type == REDIS_REPLY_INTEGER, "%s %s: type %d (%s)", cmd, key, r->type,
-                  r->str ? r->str : "");
-    long long v = r->integer;
-    freeReplyObject(r);
-    return v;
-}
-
-static void expect_ttl(const char *key, long long lo, long long hi)
-{
-    long long ttl = int_of("TTL", key);
-    ck_assert_msg(ttl >= lo && ttl <= hi, "TTL %s = %lld, expected %lld..%lld", key, ttl, lo, hi);
-}
-
 /* Send count commands queued with redisAppendCommand and check each reply is
  * of the given type. */
 static void drain(size_t count, int type)
@@ -84,7 +61,7 @@ START_TEST(test_expireat_pexpireat)
     expect_int(client_cmd(c, "EXPIREAT k %lld", at), 1);
     expect_int(client_cmd(c, "EXPIRETIME k"), at);
     expect_int(client_cmd(c, "PEXPIRETIME k"), at * 1000);
-    expect_ttl("k", 498, 500);
+    expect_ttl(c, "k", 498, 500);
     expect_int(client_cmd(c, "PEXPIREAT k %lld", at * 1000 + 999), 1);
     expect_int(client_cmd(c, "PEXPIRETIME k"), at * 1000 + 999);
     /* seconds are truncated, not rounded */
@@ -148,7 +125,7 @@ START_TEST(test_expiretime)
     long long before = wall_ms();
     expect_int(client_cmd(c, "PEXPIRE k 100000"), 1);
     long long after = wall_ms();
-    long long pat = int_of("PEXPIRETIME", "k");
+    long long pat = client_int(c, "PEXPIRETIME %s", "k");
     ck_assert(pat >= before + 100000 && pat <= after + 100000);
     expect_int(client_cmd(c, "EXPIRETIME k"), pat / 1000);
     expect_error(client_cmd(c, "EXPIRETIME"), "ERR wrong number of arguments for 'expiretime' command");
@@ -201,7 +178,7 @@ START_TEST(test_rename)
     expect_status(client_cmd(c, "SET d 4"), "OK");
     expect_status(client_cmd(c, "RENAME b d"), "OK");
     expect_str(client_cmd(c, "GET d"), "1");
-    expect_ttl("d", 99, 100);
+    expect_ttl(c, "d", 99, 100);
     expect_status(client_cmd(c, "SET e 5 EX 500"), "OK");
     expect_status(client_cmd(c, "SET f 6"), "OK");
     expect_status(client_cmd(c, "RENAME f e"), "OK");
@@ -211,7 +188,7 @@ START_TEST(test_rename)
     expect_str(client_cmd(c, "GET d"), "1");
     expect_int(client_cmd(c, "RENAMENX d g"), 1);
     expect_str(client_cmd(c, "GET g"), "1");
-    expect_ttl("g", 98, 100);
+    expect_ttl(c, "g", 98, 100);
     expect_int(client_cmd(c, "EXISTS d"), 0);
     /* binary names and values */
     expect_status(client_cmd(c, "SET %b %b", "s\0rc", (size_t)4, "v\0", (size_t)2), "OK");
@@ -258,7 +235,7 @@ START_TEST(test_copy_same_db)
     /* the TTL is copied, and a destination's own TTL is replaced */
     expect_int(client_cmd(c, "EXPIRE a 100"), 1);
     expect_int(client_cmd(c, "COPY a c"), 1);
-    expect_ttl("c", 99, 100);
+    expect_ttl(c, "c", 99, 100);
     expect_status(client_cmd(c, "SET d x EX 500"), "OK");
     expect_int(client_cmd(c, "PERSIST a"), 1);
     expect_int(client_cmd(c, "COPY a d REPLACE"), 1);
@@ -317,7 +294,7 @@ START_TEST(test_copy_across_dbs)
     expect_status(client_cmd(c, "SELECT 1"), "OK");
     expect_str(client_cmd(c, "GET a"), "1");
     expect_status(client_cmd(c, "TYPE a"), "string");
-    expect_ttl("a", 98, 100);
+    expect_ttl(c, "a", 98, 100);
     expect_int(client_cmd(c, "EXISTS c"), 0);
     /* and back from database 1 to 0, where the name exists */
     expect_status(client_cmd(c, "SET only1 v"), "OK");
@@ -329,7 +306,7 @@ START_TEST(test_copy_across_dbs)
     expect_str(client_cmd(c, "GET b"), "1");
     expect_status(client_cmd(c, "SELECT 15"), "OK");
     expect_str(client_cmd(c, "GET c"), "1");
-    expect_ttl("c", 98, 100);
+    expect_ttl(c, "c", 98, 100);
     expect_status(client_cmd(c, "SELECT 0"), "OK");
     expect_str(client_cmd(c, "GET a"), "v");
     expect_int(client_cmd(c, "TTL a"), -1);
@@ -647,7 +624,7 @@ START_TEST(test_ttl_policy_rename_copy)
     /* RENAME and COPY carry the source's expiry, never the policy's */
     expect_status(client_cmd(c, "SET src v EX 5000"), "OK");
     expect_int(client_cmd(c, "COPY src user:copy"), 1);
-    expect_ttl("user:copy", 4999, 5000);
+    expect_ttl(c, "user:copy", 4999, 5000);
     expect_int(client_cmd(c, "PERSIST src"), 1);
     expect_int(client_cmd(c, "COPY src user:copy2"), 1);
     expect_int(client_cmd(c, "TTL user:copy2"), -1);
@@ -655,9 +632,9 @@ START_TEST(test_ttl_policy_rename_copy)
     expect_status(client_cmd(c, "RENAME src user:moved"), "OK");
     expect_int(client_cmd(c, "TTL user:moved"), -1);
     expect_status(client_cmd(c, "SET t v"), "OK");
-    expect_ttl("t", 99, 100);
+    expect_ttl(c, "t", 99, 100);
     expect_int(client_cmd(c, "RENAMENX t user:t"), 1);
-    expect_ttl("user:t", 99, 100);
+    expect_ttl(c, "user:t", 99, 100);
     expect_status(client_cmd(c, "SELECT 3"), "OK");
     expect_int(client_cmd(c, "TTL plain"), -1);
     /* EXPIREAT/PEXPIREAT set what they are told */

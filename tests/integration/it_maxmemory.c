@@ -27,13 +27,6 @@
 #define FIELD_BYTES 64
 #define OOM_TEXT "OOM command not allowed when used memory > 'maxmemory'."
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -95,8 +88,8 @@ static void set_policy(redisContext *h, const char *policy)
 #define CAP_SLACK_BYTES (16 * 1024)
 static void wait_under_cap(redisContext *h, long long cap)
 {
-    long long end = now_ms() + WAIT_MS, used = 0;
-    while (now_ms() < end && (used = used_memory(h)) > cap + CAP_SLACK_BYTES)
+    long long end = mono_ms() + WAIT_MS, used = 0;
+    while (mono_ms() < end && (used = used_memory(h)) > cap + CAP_SLACK_BYTES)
         sleep_ms(POLL_STEP_MS);
     ck_assert_msg(used <= cap + CAP_SLACK_BYTES, "used_memory %lld still above %lld", used, cap);
 }
@@ -229,9 +222,9 @@ START_TEST(test_noeviction_oom)
     redisFree(h2);
     /* FLUSHALL works and makes room */
     expect_status(client_cmd(h, "FLUSHALL"), "OK");
-    long long end = now_ms() + WAIT_MS;
+    long long end = mono_ms() + WAIT_MS;
     redisReply *w;
-    while ((w = client_cmd(h, "SET after flush"))->type == REDIS_REPLY_ERROR && now_ms() < end) {
+    while ((w = client_cmd(h, "SET after flush"))->type == REDIS_REPLY_ERROR && mono_ms() < end) {
         freeReplyObject(w);
         sleep_ms(POLL_STEP_MS);
     }
@@ -310,8 +303,8 @@ START_TEST(test_volatile_lru_spares_persistent_keys)
      * writes are refused */
     cap = used_memory(obs) - (v + 200) * per_key;
     set_cap(obs, cap);
-    long long end = now_ms() + WAIT_MS;
-    while (now_ms() < end && present(obs, "v:", 0, 3000) > 0)
+    long long end = mono_ms() + WAIT_MS;
+    while (mono_ms() < end && present(obs, "v:", 0, 3000) > 0)
         sleep_ms(POLL_STEP_MS);
     ck_assert_int_eq(present(obs, "v:", 0, 3000), 0);
     ck_assert_int_eq(present(obs, "p:", 0, 3000), 3000);
@@ -427,13 +420,13 @@ START_TEST(test_shrink_at_runtime_without_stall)
     for (long part = 0; part < 10; part++)
         load(h, "k:", part * 20000, 20000, 0);
     long long cap = start + 1024 * 1024;
-    long long t0 = now_ms(), worst = 0;
+    long long t0 = mono_ms(), worst = 0;
     set_cap(h, cap);
     long long used = used_memory(pinger);
-    while (now_ms() - t0 < WAIT_MS && used > cap + CAP_SLACK_BYTES) {
-        long long p0 = now_ms();
+    while (mono_ms() - t0 < WAIT_MS && used > cap + CAP_SLACK_BYTES) {
+        long long p0 = mono_ms();
         expect_status(client_cmd(pinger, "PING"), "PONG");
-        long long rt = now_ms() - p0;
+        long long rt = mono_ms() - p0;
         worst = rt > worst ? rt : worst;
         used = info_ll(pinger, "memory", "used_memory");
     }
@@ -459,8 +452,8 @@ START_TEST(test_sighup_applies_cap)
     fprintf(f, "maxmemory %lld\nmaxmemory-policy allkeys-lru\n", cap);
     fclose(f);
     kill(s.pid, SIGHUP);
-    long long end = now_ms() + WAIT_MS;
-    while (now_ms() < end && info_ll(h, "memory", "maxmemory") != cap)
+    long long end = mono_ms() + WAIT_MS;
+    while (mono_ms() < end && info_ll(h, "memory", "maxmemory") != cap)
         sleep_ms(POLL_STEP_MS);
     ck_assert_int_eq(info_ll(h, "memory", "maxmemory"), cap);
     wait_under_cap(h, cap);
@@ -502,8 +495,8 @@ START_TEST(test_used_memory_returns_to_start)
     for (int i = 0; i < 4; i++)
         redisFree(others[i]);
     expect_status(client_cmd(h, "FLUSHALL"), "OK");
-    long long end = now_ms() + WAIT_MS, used = 0;
-    while (now_ms() < end && (used = used_memory(h)) != start)
+    long long end = mono_ms() + WAIT_MS, used = 0;
+    while (mono_ms() < end && (used = used_memory(h)) != start)
         sleep_ms(POLL_STEP_MS);
     ck_assert_msg(used == start, "used_memory %lld, started at %lld", used, start);
     ck_assert_int_eq(info_ll(h, "memory", "lazyfree_pending_objects"), 0);

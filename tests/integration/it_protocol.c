@@ -37,13 +37,6 @@
 /* ------------------------------------------------------------------------ */
 /* helpers */
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -608,8 +601,8 @@ START_TEST(test_backpressure)
     int fd = raw_connect(&s);
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     size_t sent = 0;
-    long long deadline = now_ms() + BP_SEND_WINDOW_MS;
-    while (sent < req.len && now_ms() < deadline) {
+    long long deadline = mono_ms() + BP_SEND_WINDOW_MS;
+    while (sent < req.len && mono_ms() < deadline) {
         ssize_t n = send(fd, req.p + sent, req.len - sent, MSG_NOSIGNAL);
         if (n > 0) {
             sent += (size_t)n;
@@ -626,10 +619,10 @@ START_TEST(test_backpressure)
     long peak = 0;
     for (int i = 0; i < 5; i++) {
         sleep_ms(BP_SETTLE_MS / 5);
-        long long t0 = now_ms();
+        long long t0 = mono_ms();
         expect_status(client_cmd(c, "PING"), "PONG");
         expect_int(client_cmd(c, "EXISTS %s", "key"), 1);
-        long long took = now_ms() - t0;
+        long long took = mono_ms() - t0;
         ck_assert_msg(took < PROMPT_REPLY_MS, "other client waited %lld ms", took);
         long r = rss_kb(s.pid);
         peak = r > peak ? r : peak;
@@ -641,9 +634,9 @@ START_TEST(test_backpressure)
     char *in = malloc(MB_BYTES);
     ck_assert_ptr_nonnull(in);
     unsigned long long received = 0, total = (unsigned long long)BP_REQUESTS * tmpl.len;
-    deadline = now_ms() + BP_DRAIN_DEADLINE_MS;
-    long long next_rss = now_ms();
-    while (received < total && now_ms() < deadline) {
+    deadline = mono_ms() + BP_DRAIN_DEADLINE_MS;
+    long long next_rss = mono_ms();
+    while (received < total && mono_ms() < deadline) {
         struct pollfd p = {.fd = fd, .events = POLLIN | (sent < req.len ? POLLOUT : 0)};
         if (poll(&p, 1, 100) <= 0)
             continue;
@@ -659,10 +652,10 @@ START_TEST(test_backpressure)
         }
         /* ASan's quarantine keeps freed output buffers, so the bound
          * during the drain applies to the plain build only */
-        if (!under_sanitizer() && now_ms() >= next_rss) {
+        if (!under_sanitizer() && mono_ms() >= next_rss) {
             long r = rss_kb(s.pid);
             ck_assert_msg(r < limit_kb, "RSS %ld kB while draining", r);
-            next_rss = now_ms() + 100;
+            next_rss = mono_ms() + 100;
         }
     }
     ck_assert_msg(received == total, "%llu of %llu reply bytes (%llu of %d replies) in %d ms",

@@ -32,13 +32,6 @@
 /* ------------------------------------------------------------------------ */
 /* helpers */
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -116,9 +109,9 @@ static int run_capture(char *const args[], char *out, size_t cap)
     }
     close(fds[1]);
     size_t got = 0;
-    long long deadline = now_ms() + RUN_DEADLINE_MS;
+    long long deadline = mono_ms() + RUN_DEADLINE_MS;
     for (;;) {
-        long long left = deadline - now_ms();
+        long long left = deadline - mono_ms();
         struct pollfd p = {.fd = fds[0], .events = POLLIN};
         if (left <= 0 || poll(&p, 1, (int)left) <= 0)
             break;
@@ -135,7 +128,7 @@ static int run_capture(char *const args[], char *out, size_t cap)
     close(fds[0]);
     int status = 0;
     pid_t r;
-    while ((r = waitpid(pid, &status, WNOHANG)) == 0 && now_ms() < deadline)
+    while ((r = waitpid(pid, &status, WNOHANG)) == 0 && mono_ms() < deadline)
         sleep_ms(POLL_STEP_MS);
     if (r == 0) {
         kill(pid, SIGKILL);
@@ -151,7 +144,7 @@ static int run_capture(char *const args[], char *out, size_t cap)
 static int wait_for_eof(int fd, long long deadline)
 {
     char scratch[256];
-    while (now_ms() < deadline) {
+    while (mono_ms() < deadline) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (poll(&p, 1, POLL_STEP_MS) <= 0)
             continue;
@@ -188,9 +181,9 @@ START_TEST(test_maxclients)
     /* once one leaves, a newcomer is served (the server may need a moment
      * to notice the close) */
     redisFree(c[0]);
-    long long deadline = now_ms() + WAIT_MS;
+    long long deadline = mono_ms() + WAIT_MS;
     int served = 0;
-    while (!served && now_ms() < deadline) {
+    while (!served && mono_ms() < deadline) {
         fd = raw_connect(&s);
         raw_send(fd, "PING\r\n", 6);
         memset(out, 0, sizeof out);
@@ -230,21 +223,21 @@ START_TEST(test_idle_timeout)
     char out[16] = "";
     raw_read_n(idle, out, 7);
     ck_assert_str_eq(out, "+PONG\r\n");
-    long long start = now_ms();
+    long long start = mono_ms();
     long long deadline = start + WAIT_MS;
     long long idle_closed_at = 0;
     int pings = 0;
     /* the active client pings every 200 ms while the idle one is watched,
      * and for two timeouts more once it is gone */
-    while (now_ms() < deadline) {
+    while (mono_ms() < deadline) {
         expect_status(client_cmd(active, "PING"), "PONG");
         pings++;
-        long long until = now_ms() + ACTIVE_PING_MS;
+        long long until = mono_ms() + ACTIVE_PING_MS;
         if (!idle_closed_at && wait_for_eof(idle, until)) {
-            idle_closed_at = now_ms();
+            idle_closed_at = mono_ms();
             deadline = idle_closed_at + 2 * IDLE_TIMEOUT_S * 1000;
         }
-        while (now_ms() < until)
+        while (mono_ms() < until)
             sleep_ms(POLL_STEP_MS);
     }
     ck_assert_msg(idle_closed_at, "idle client still open after %d ms", WAIT_MS);
@@ -300,9 +293,9 @@ START_TEST(test_sigterm_pidfile)
     pid_t pid = s.pid;
 
     /* the pidfile is written once the listeners are up: allow a moment */
-    long long deadline = now_ms() + WAIT_MS;
+    long long deadline = mono_ms() + WAIT_MS;
     long from_file = 0;
-    while (now_ms() < deadline) {
+    while (mono_ms() < deadline) {
         FILE *f = fopen(pidfile, "r");
         if (f) {
             int ok = fscanf(f, "%ld", &from_file) == 1;
@@ -405,10 +398,10 @@ START_TEST(test_cmdline_port_override)
         execl(tidecache_bin(), "tidecache", s.conf_path, "--port", port_arg, (char *)NULL);
         _exit(127);
     }
-    long long deadline = now_ms() + HARNESS_START_TIMEOUT_MS;
+    long long deadline = mono_ms() + HARNESS_START_TIMEOUT_MS;
     while (!can_connect(AF_INET, "127.0.0.1", cli_port)) {
         ck_assert_msg(server_alive(&s), "tidecache exited during startup; see %s", s.log_path);
-        ck_assert_msg(now_ms() < deadline, "nothing listening on --port %d", cli_port);
+        ck_assert_msg(mono_ms() < deadline, "nothing listening on --port %d", cli_port);
         sleep_ms(POLL_STEP_MS);
     }
     redisContext *c = client_connect(&s);

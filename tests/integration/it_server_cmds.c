@@ -31,13 +31,6 @@
 /* ------------------------------------------------------------------------ */
 /* helpers */
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* INFO [section] over hiredis, as a malloc'ed string. */
 static char *info_text(redisContext *h, const char *section)
 {
@@ -311,15 +304,15 @@ START_TEST(test_info_stats)
 
     /* expired_keys counts keys removed by expiry. */
     expect_int(client_cmd(h, "PEXPIRE k 1"), 1);
-    long long deadline = now_ms() + WAIT_MS;
-    while (info_int(h, "stats", "expired_keys") < 1 && now_ms() < deadline)
+    long long deadline = mono_ms() + WAIT_MS;
+    while (info_int(h, "stats", "expired_keys") < 1 && mono_ms() < deadline)
         poll(NULL, 0, POLL_STEP_MS);
     ck_assert_int_eq(info_int(h, "stats", "expired_keys"), 1);
 
     /* instantaneous_ops_per_sec follows a burst of commands. */
     long long ops = 0;
-    deadline = now_ms() + WAIT_MS;
-    while (ops == 0 && now_ms() < deadline) {
+    deadline = mono_ms() + WAIT_MS;
+    while (ops == 0 && mono_ms() < deadline) {
         for (int i = 0; i < 200; i++)
             redisAppendCommand(h, "PING");
         for (int i = 0; i < 200; i++) {
@@ -538,7 +531,7 @@ static pid_t start_without_file(int *port_out, char *log, size_t loglen)
               log, (char *)NULL);
         _exit(127);
     }
-    long long deadline = now_ms() + WAIT_MS;
+    long long deadline = mono_ms() + WAIT_MS;
     for (;;) {
         int s = socket(AF_INET, SOCK_STREAM, 0);
         a.sin_port = htons((uint16_t)port);
@@ -546,7 +539,7 @@ static pid_t start_without_file(int *port_out, char *log, size_t loglen)
         close(s);
         if (ok)
             break;
-        ck_assert_msg(now_ms() < deadline, "server without config file did not start");
+        ck_assert_msg(mono_ms() < deadline, "server without config file did not start");
         poll(NULL, 0, POLL_STEP_MS);
     }
     *port_out = port;
@@ -971,9 +964,9 @@ struct tty {
  * line editor sends. Returns whether want was seen. */
 static int tty_read(struct tty *t, long ms, const char *want)
 {
-    long long deadline = now_ms() + ms;
+    long long deadline = mono_ms() + ms;
     size_t scanned = 0;
-    while (now_ms() < deadline) {
+    while (mono_ms() < deadline) {
         if (want && strstr(t->out, want))
             return 1;
         struct pollfd p = {t->fd, POLLIN, 0};
@@ -1043,9 +1036,9 @@ START_TEST(test_redis_cli_hints)
     ck_assert_msg(tty_read(&t, WAIT_MS, "Returns the server time."), "no help: %s", t.out);
     tty_type(&t, "quit\r");
     int status = 0;
-    long long deadline = now_ms() + WAIT_MS;
+    long long deadline = mono_ms() + WAIT_MS;
     pid_t r;
-    while ((r = waitpid(t.pid, &status, WNOHANG)) == 0 && now_ms() < deadline)
+    while ((r = waitpid(t.pid, &status, WNOHANG)) == 0 && mono_ms() < deadline)
         tty_read(&t, POLL_STEP_MS * 5, NULL);
     if (r == 0) {
         kill(t.pid, SIGKILL);
@@ -1146,8 +1139,8 @@ START_TEST(test_shutdown)
     ck_assert_uint_eq(n, 0);
     ck_assert(closed);
     close(fd);
-    long long deadline = now_ms() + WAIT_MS;
-    while (server_alive(&s) && now_ms() < deadline)
+    long long deadline = mono_ms() + WAIT_MS;
+    while (server_alive(&s) && mono_ms() < deadline)
         poll(NULL, 0, POLL_STEP_MS);
     ck_assert(!server_alive(&s));
     redisFree(h);
@@ -1183,6 +1176,7 @@ START_TEST(test_absent_commands)
 END_TEST
 
 /* ------------------------------------------------------------------------ */
+/* helpers */
 
 static Suite *server_cmds_suite(void)
 {

@@ -49,34 +49,6 @@ struct spawn_opts {
     const char *activation;  /* listen_exec options before "--", or NULL */
 };
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
-static int port_accepts(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    close(fd);
-    return ok;
-}
-
 static void write_file(const char *path, const char *fmt, ...)
 {
     FILE *f = fopen(path, "w");
@@ -121,7 +93,7 @@ static void svc_init(struct svc *s, const struct spawn_opts *o)
     ck_assert_int_ge(s->notify_fd, 0);
     if (o->abstract) {
         snprintf(s->notify_path, sizeof s->notify_path, "@tidecache-test-%d-%lld", (int)getpid(),
-                 now_ms());
+                 mono_ms());
         memcpy(a.sun_path + 1, s->notify_path + 1, strlen(s->notify_path) - 1);
         len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(s->notify_path));
     } else {
@@ -222,8 +194,8 @@ static int svc_wait_exit(struct svc *s)
 {
     if (s->srv.pid <= 0)
         return -1;
-    long long deadline = now_ms() + WAIT_MS;
-    while (!svc_exited(s) && now_ms() < deadline)
+    long long deadline = mono_ms() + WAIT_MS;
+    while (!svc_exited(s) && mono_ms() < deadline)
         poll(NULL, 0, 10);
     if (!s->exited) {
         kill(s->srv.pid, SIGKILL);
@@ -286,10 +258,10 @@ static int recv_msg(struct svc *s, char *out, size_t cap, int timeout_ms)
  * process has exited and everything it sent has been read. */
 static void expect_msg(struct svc *s, const char *line, const char *never, char *out, size_t cap)
 {
-    long long deadline = now_ms() + WAIT_MS;
+    long long deadline = mono_ms() + WAIT_MS;
     for (;;) {
         if (!recv_msg(s, out, cap, POLL_SLICE_MS)) {
-            ck_assert_msg(now_ms() < deadline, "no %s from tidecache within %d ms; stderr: %s",
+            ck_assert_msg(mono_ms() < deadline, "no %s from tidecache within %d ms; stderr: %s",
                           line, WAIT_MS, read_text(s->err_path));
             int gone = svc_exited(s);
             ck_assert_msg(!gone || recv_msg(s, out, cap, 0),
@@ -387,10 +359,10 @@ START_TEST(test_watchdog_pings)
     svc_spawn(&s, &o);
     expect_msg(&s, "READY=1", NULL, msg, sizeof msg);
     /* Pings every WATCHDOG_USEC / 2: three of them take about 150 ms. */
-    long long start = now_ms();
+    long long start = mono_ms();
     for (int i = 0; i < 3; i++)
         expect_msg(&s, "WATCHDOG=1", NULL, msg, sizeof msg);
-    ck_assert_int_lt(now_ms() - start, WATCHDOG_TEST_USEC / 1000 * 3);
+    ck_assert_int_lt(mono_ms() - start, WATCHDOG_TEST_USEC / 1000 * 3);
     ck_assert_int_eq(svc_stop(&s), 0);
     svc_cleanup(&s);
 }

@@ -49,31 +49,6 @@ static void stop(void)
     ck_assert_int_eq(server_stop(&srv), 0);
 }
 
-static long long wall_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
-/* The integer reply of a command with one key argument. */
-static long long int_of(const char *cmd, const char *key)
-{
-    redisReply *r = client_cmd(c, "%s %s", cmd, key);
-    ck_assert_msg(r->type == REDIS_REPLY_INTEGER, "%s %s: type %d (%s)", cmd, key, r->type,
-                  r->str ? r->str : "");
-    long long v = r->integer;
-    freeReplyObject(r);
-    return v;
-}
-
-/* Assert TTL key is within [lo, hi] seconds. */
-static void expect_ttl(const char *key, long long lo, long long hi)
-{
-    long long ttl = int_of("TTL", key);
-    ck_assert_msg(ttl >= lo && ttl <= hi, "TTL %s = %lld, expected %lld..%lld", key, ttl, lo, hi);
-}
-
 /* Assert a bulk reply of exactly len bytes equal to p. */
 static void expect_bytes(redisReply *r, const void *p, size_t len)
 {
@@ -156,9 +131,9 @@ START_TEST(test_setnx_setex_psetex)
 
     expect_status(client_cmd(c, "SETEX k 100 v3"), "OK");
     expect_str(client_cmd(c, "GET k"), "v3");
-    expect_ttl("k", 99, 100);
+    expect_ttl(c, "k", 99, 100);
     expect_status(client_cmd(c, "PSETEX k 200000 v4"), "OK");
-    long long pttl = int_of("PTTL", "k");
+    long long pttl = client_int(c, "PTTL %s", "k");
     ck_assert(pttl > 199000 && pttl <= 200000);
     expect_str(client_cmd(c, "GET k"), "v4");
 
@@ -215,9 +190,9 @@ START_TEST(test_getex)
     expect_str(client_cmd(c, "GETEX a"), "v");
     expect_int(client_cmd(c, "TTL a"), -1);
     expect_str(client_cmd(c, "GETEX a EX 100"), "v");
-    expect_ttl("a", 99, 100);
+    expect_ttl(c, "a", 99, 100);
     expect_str(client_cmd(c, "GETEX a PX 50000"), "v");
-    long long pttl = int_of("PTTL", "a");
+    long long pttl = client_int(c, "PTTL %s", "a");
     ck_assert(pttl > 49000 && pttl <= 50000);
     expect_str(client_cmd(c, "GETEX a persist"), "v");
     expect_int(client_cmd(c, "TTL a"), -1);
@@ -228,7 +203,7 @@ START_TEST(test_getex)
     expect_int(client_cmd(c, "PEXPIRETIME a"), at * 1000 + 123);
     /* the same form twice: the last counts; PERSIST may repeat */
     expect_str(client_cmd(c, "GETEX a EX 10 EX 20"), "v");
-    expect_ttl("a", 19, 20);
+    expect_ttl(c, "a", 19, 20);
     expect_str(client_cmd(c, "GETEX a PERSIST PERSIST"), "v");
     expect_int(client_cmd(c, "TTL a"), -1);
     /* a missing key: nil, and the expiry value is not even read */
@@ -284,7 +259,7 @@ START_TEST(test_append_strlen)
     expect_int(client_cmd(c, "APPEND %b %b", "b\0", (size_t)2, "\r\n\0", (size_t)3), 5);
     expect_bytes(client_cmd(c, "GET %b", "b\0", (size_t)2), "\0x\r\n\0", 5);
     expect_int(client_cmd(c, "STRLEN %b", "b\0", (size_t)2), 5);
-    long long ttl = int_of("TTL", "b");
+    long long ttl = client_int(c, "TTL %s", "b");
     ck_assert_int_eq(ttl, -2); /* "b" alone is another key */
     redisReply *r = client_cmd(c, "TTL %b", "b\0", (size_t)2);
     ck_assert(r->integer >= 99 && r->integer <= 100);
@@ -372,7 +347,7 @@ START_TEST(test_setrange)
     /* the TTL is kept */
     expect_int(client_cmd(c, "EXPIRE a 100"), 1);
     expect_int(client_cmd(c, "SETRANGE a 0 H"), 12);
-    expect_ttl("a", 99, 100);
+    expect_ttl(c, "a", 99, 100);
     /* errors */
     expect_error(client_cmd(c, "SETRANGE a -1 x"), "ERR offset is out of range");
     expect_error(client_cmd(c, "SETRANGE none -1 %s", ""), "ERR offset is out of range");
@@ -425,7 +400,7 @@ START_TEST(test_incr_decr)
     /* the TTL is kept */
     expect_int(client_cmd(c, "EXPIRE a 100"), 1);
     expect_int(client_cmd(c, "INCR a"), 8);
-    expect_ttl("a", 99, 100);
+    expect_ttl(c, "a", 99, 100);
     /* overflow */
     const char *ovf = "ERR increment or decrement would overflow";
     expect_status(client_cmd(c, "SET m 9223372036854775807"), "OK");
@@ -529,7 +504,7 @@ START_TEST(test_incrbyfloat)
     /* the TTL is kept */
     expect_status(client_cmd(c, "SET t 1 EX 100"), "OK");
     expect_str(client_cmd(c, "INCRBYFLOAT t 1.5"), "2.5");
-    expect_ttl("t", 99, 100);
+    expect_ttl(c, "t", 99, 100);
 }
 END_TEST
 
@@ -571,33 +546,33 @@ START_TEST(test_ttl_policy_writes)
 {
     /* whole writes without an expiry get the default or the rule's TTL */
     expect_int(client_cmd(c, "SETNX plain v"), 1);
-    expect_ttl("plain", 99, 100);
+    expect_ttl(c, "plain", 99, 100);
     expect_int(client_cmd(c, "SETNX user:1 v"), 1);
-    expect_ttl("user:1", 999, 1000);
+    expect_ttl(c, "user:1", 999, 1000);
     expect_status(client_cmd(c, "MSET plain2 v user:2 v"), "OK");
-    expect_ttl("plain2", 99, 100);
-    expect_ttl("user:2", 999, 1000);
+    expect_ttl(c, "plain2", 99, 100);
+    expect_ttl(c, "user:2", 999, 1000);
     expect_int(client_cmd(c, "MSETNX plain3 v user:3 v"), 1);
-    expect_ttl("plain3", 99, 100);
-    expect_ttl("user:3", 999, 1000);
+    expect_ttl(c, "plain3", 99, 100);
+    expect_ttl(c, "user:3", 999, 1000);
     /* MSET over a persisted key rewrites it: the rule applies again */
     expect_int(client_cmd(c, "PERSIST user:2"), 1);
     expect_status(client_cmd(c, "MSET user:2 w"), "OK");
-    expect_ttl("user:2", 999, 1000);
+    expect_ttl(c, "user:2", 999, 1000);
     /* GETSET is a rewrite too (Redis would clear the TTL) */
     expect_status(client_cmd(c, "SET user:4 v EX 5"), "OK");
     expect_str(client_cmd(c, "GETSET user:4 w"), "v");
-    expect_ttl("user:4", 999, 1000);
+    expect_ttl(c, "user:4", 999, 1000);
     expect_nil(client_cmd(c, "GETSET new w"));
-    expect_ttl("new", 99, 100);
+    expect_ttl(c, "new", 99, 100);
     /* an explicit expiry wins */
     expect_status(client_cmd(c, "SETEX user:5 7 v"), "OK");
-    expect_ttl("user:5", 6, 7);
+    expect_ttl(c, "user:5", 6, 7);
     expect_status(client_cmd(c, "PSETEX plain4 7000 v"), "OK");
-    expect_ttl("plain4", 6, 7);
+    expect_ttl(c, "plain4", 6, 7);
     /* GETEX only changes what it is told to */
     expect_str(client_cmd(c, "GETEX user:5"), "v");
-    expect_ttl("user:5", 6, 7);
+    expect_ttl(c, "user:5", 6, 7);
     expect_str(client_cmd(c, "GETEX user:5 PERSIST"), "v");
     expect_int(client_cmd(c, "TTL user:5"), -1);
 }
@@ -607,25 +582,25 @@ START_TEST(test_ttl_policy_in_place)
 {
     /* creating a key through an in-place command: default or rule TTL */
     expect_int(client_cmd(c, "APPEND a x"), 1);
-    expect_ttl("a", 99, 100);
+    expect_ttl(c, "a", 99, 100);
     expect_int(client_cmd(c, "SETRANGE user:r 2 x"), 3);
-    expect_ttl("user:r", 999, 1000);
+    expect_ttl(c, "user:r", 999, 1000);
     expect_int(client_cmd(c, "INCR counter:1"), 1);
-    expect_ttl("counter:1", 1999, 2000);
+    expect_ttl(c, "counter:1", 1999, 2000);
     expect_int(client_cmd(c, "DECRBY counter:2 3"), -3);
-    expect_ttl("counter:2", 1999, 2000);
+    expect_ttl(c, "counter:2", 1999, 2000);
     expect_str(client_cmd(c, "INCRBYFLOAT counter:3 1.5"), "1.5");
-    expect_ttl("counter:3", 1999, 2000);
+    expect_ttl(c, "counter:3", 1999, 2000);
     /* modifying in place keeps whatever the key has: an explicit TTL... */
     expect_status(client_cmd(c, "SET counter:4 10 EX 50"), "OK");
     expect_int(client_cmd(c, "INCRBY counter:4 5"), 15);
-    expect_ttl("counter:4", 49, 50);
+    expect_ttl(c, "counter:4", 49, 50);
     expect_str(client_cmd(c, "INCRBYFLOAT counter:4 0.5"), "15.5");
-    expect_ttl("counter:4", 49, 50);
+    expect_ttl(c, "counter:4", 49, 50);
     expect_int(client_cmd(c, "APPEND counter:4 0"), 5);
-    expect_ttl("counter:4", 49, 50);
+    expect_ttl(c, "counter:4", 49, 50);
     expect_int(client_cmd(c, "SETRANGE counter:4 0 2"), 5);
-    expect_ttl("counter:4", 49, 50);
+    expect_ttl(c, "counter:4", 49, 50);
     /* ...or none at all after PERSIST */
     expect_int(client_cmd(c, "PERSIST counter:1"), 1);
     expect_int(client_cmd(c, "INCR counter:1"), 2);
