@@ -15,7 +15,6 @@
 #include "resp3.h"
 
 #define TEST_TIMEOUT_S 120 /* per test, generous for sanitizer builds */
-#define RAW_REPLY_MAX_BYTES 4096
 
 static struct server srv;
 static redisContext *c;
@@ -646,72 +645,41 @@ END_TEST
 
 /* ------------------------------------------------------------------ RESP3 */
 
-static struct r3c *hello3(void)
-{
-    struct r3c *rc = r3_connect(&srv);
-    struct r3 *r = r3_cmd(rc, "HELLO", "3", NULL);
-    ck_assert_ptr_nonnull(r);
-    ck_assert_msg(r->type == R3_MAP, "HELLO 3: %s", r3_show(r));
-    r3_free(r);
-    return rc;
-}
-
-/* Send the NULL-terminated arguments and compare the reply's exact bytes. */
-static void raw3(struct r3c *rc, const char *expected, const char *arg0, ...)
-{
-    const char *argv[16];
-    int argc = 0;
-    va_list ap;
-    va_start(ap, arg0);
-    for (const char *a = arg0; a && argc < 16; a = va_arg(ap, const char *))
-        argv[argc++] = a;
-    va_end(ap);
-    ck_assert_uint_eq(rc->pos, rc->len);
-    r3_send_argv(rc, argc, argv, NULL);
-    char got[RAW_REPLY_MAX_BYTES];
-    size_t n = strlen(expected);
-    ck_assert_uint_lt(n, sizeof got);
-    size_t have = raw_read_n(rc->fd, got, n);
-    got[have] = '\0';
-    ck_assert_msg(have == n && memcmp(got, expected, n) == 0, "%s: expected %s, got %s", arg0,
-                  expected, got);
-}
-
 START_TEST(test_resp3_replies)
 {
-    struct r3c *rc = hello3();
-    raw3(rc, "_\r\n", "RANDOMKEY", NULL);
-    raw3(rc, "*2\r\n$1\r\n0\r\n*0\r\n", "SCAN", "0", NULL);
-    raw3(rc, "*0\r\n", "KEYS", "*", NULL);
-    raw3(rc, "+OK\r\n", "SET", "k", "v", NULL);
-    raw3(rc, "$1\r\nk\r\n", "RANDOMKEY", NULL);
-    raw3(rc, "*1\r\n$1\r\nk\r\n", "KEYS", "*", NULL);
-    raw3(rc, "*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n", "SCAN", "0", "MATCH", "k", "COUNT", "100", NULL);
-    raw3(rc, "*2\r\n$1\r\n0\r\n*0\r\n", "SCAN", "0", "TYPE", "zset", NULL);
-    raw3(rc, "+string\r\n", "TYPE", "k", NULL);
-    raw3(rc, "+none\r\n", "TYPE", "nope", NULL);
-    raw3(rc, ":1\r\n", "TOUCH", "k", "nope", NULL);
-    raw3(rc, ":-1\r\n", "EXPIRETIME", "k", NULL);
-    raw3(rc, ":-2\r\n", "PEXPIRETIME", "nope", NULL);
-    raw3(rc, ":1\r\n", "PEXPIREAT", "k", "99999999999123", NULL);
-    raw3(rc, ":99999999999123\r\n", "PEXPIRETIME", "k", NULL);
-    raw3(rc, ":99999999999\r\n", "EXPIRETIME", "k", NULL);
-    raw3(rc, ":0\r\n", "EXPIREAT", "k", "1", "GT", NULL);
-    raw3(rc, ":1\r\n", "COPY", "k", "k2", NULL);
-    raw3(rc, ":0\r\n", "COPY", "k", "k2", NULL);
-    raw3(rc, ":1\r\n", "COPY", "k", "k", "DB", "1", NULL);
-    raw3(rc, "+OK\r\n", "RENAME", "k2", "k3", NULL);
-    raw3(rc, ":0\r\n", "RENAMENX", "k3", "k", NULL);
-    raw3(rc, ":1\r\n", "RENAMENX", "k3", "k4", NULL);
-    raw3(rc, ":1\r\n", "UNLINK", "k4", NULL);
-    raw3(rc, "-ERR no such key\r\n", "RENAME", "nope", "x", NULL);
-    raw3(rc, "-ERR invalid cursor\r\n", "SCAN", "x", NULL);
-    raw3(rc, "-ERR DB index is out of range\r\n", "COPY", "k", "x", "DB", "16", NULL);
-    raw3(rc, "-ERR source and destination objects are the same\r\n", "COPY", "k", "k", NULL);
-    raw3(rc, "-ERR invalid expire time in 'expireat' command\r\n", "EXPIREAT", "k",
+    struct r3c *rc = r3_connect_resp3(&srv);
+    r3_expect_raw(rc, "_\r\n", "RANDOMKEY", NULL);
+    r3_expect_raw(rc, "*2\r\n$1\r\n0\r\n*0\r\n", "SCAN", "0", NULL);
+    r3_expect_raw(rc, "*0\r\n", "KEYS", "*", NULL);
+    r3_expect_raw(rc, "+OK\r\n", "SET", "k", "v", NULL);
+    r3_expect_raw(rc, "$1\r\nk\r\n", "RANDOMKEY", NULL);
+    r3_expect_raw(rc, "*1\r\n$1\r\nk\r\n", "KEYS", "*", NULL);
+    r3_expect_raw(rc, "*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n", "SCAN", "0", "MATCH", "k", "COUNT", "100", NULL);
+    r3_expect_raw(rc, "*2\r\n$1\r\n0\r\n*0\r\n", "SCAN", "0", "TYPE", "zset", NULL);
+    r3_expect_raw(rc, "+string\r\n", "TYPE", "k", NULL);
+    r3_expect_raw(rc, "+none\r\n", "TYPE", "nope", NULL);
+    r3_expect_raw(rc, ":1\r\n", "TOUCH", "k", "nope", NULL);
+    r3_expect_raw(rc, ":-1\r\n", "EXPIRETIME", "k", NULL);
+    r3_expect_raw(rc, ":-2\r\n", "PEXPIRETIME", "nope", NULL);
+    r3_expect_raw(rc, ":1\r\n", "PEXPIREAT", "k", "99999999999123", NULL);
+    r3_expect_raw(rc, ":99999999999123\r\n", "PEXPIRETIME", "k", NULL);
+    r3_expect_raw(rc, ":99999999999\r\n", "EXPIRETIME", "k", NULL);
+    r3_expect_raw(rc, ":0\r\n", "EXPIREAT", "k", "1", "GT", NULL);
+    r3_expect_raw(rc, ":1\r\n", "COPY", "k", "k2", NULL);
+    r3_expect_raw(rc, ":0\r\n", "COPY", "k", "k2", NULL);
+    r3_expect_raw(rc, ":1\r\n", "COPY", "k", "k", "DB", "1", NULL);
+    r3_expect_raw(rc, "+OK\r\n", "RENAME", "k2", "k3", NULL);
+    r3_expect_raw(rc, ":0\r\n", "RENAMENX", "k3", "k", NULL);
+    r3_expect_raw(rc, ":1\r\n", "RENAMENX", "k3", "k4", NULL);
+    r3_expect_raw(rc, ":1\r\n", "UNLINK", "k4", NULL);
+    r3_expect_raw(rc, "-ERR no such key\r\n", "RENAME", "nope", "x", NULL);
+    r3_expect_raw(rc, "-ERR invalid cursor\r\n", "SCAN", "x", NULL);
+    r3_expect_raw(rc, "-ERR DB index is out of range\r\n", "COPY", "k", "x", "DB", "16", NULL);
+    r3_expect_raw(rc, "-ERR source and destination objects are the same\r\n", "COPY", "k", "k", NULL);
+    r3_expect_raw(rc, "-ERR invalid expire time in 'expireat' command\r\n", "EXPIREAT", "k",
          "9223372036854775807", NULL);
-    raw3(rc, ":1\r\n", "PEXPIREAT", "k", "-9223372036854775808", NULL);
-    raw3(rc, ":0\r\n", "EXISTS", "k", NULL);
+    r3_expect_raw(rc, ":1\r\n", "PEXPIREAT", "k", "-9223372036854775808", NULL);
+    r3_expect_raw(rc, ":0\r\n", "EXISTS", "k", NULL);
     r3_close(rc);
 }
 END_TEST

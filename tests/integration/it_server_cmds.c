@@ -86,21 +86,6 @@ static void expect_config(redisContext *h, const char *name, const char *want)
     free(v);
 }
 
-/* Switch a resp3 connection to RESP3. */
-static void hello3(struct r3c *c)
-{
-    struct r3 *r = r3_cmd(c, "HELLO", "3", NULL);
-    ck_assert_msg(r && r->type == R3_MAP, "%s", r3_show(r));
-    r3_free(r);
-}
-
-static struct r3c *r3_connect3(const struct server *s)
-{
-    struct r3c *c = r3_connect(s);
-    hello3(c);
-    return c;
-}
-
 /* Whether a reply array of strings holds s. */
 static int array_has(const redisReply *r, const char *s)
 {
@@ -249,7 +234,7 @@ START_TEST(test_info_resp3)
 {
     struct server s;
     server_start(&s, NULL);
-    struct r3c *c = r3_connect3(&s);
+    struct r3c *c = r3_connect_resp3(&s);
     struct r3 *r = r3_cmd(c, "INFO", NULL);
     ck_assert_msg(r && r->type == R3_VERBATIM, "%s", r3_show(r));
     ck_assert_str_eq(r->fmt, "txt");
@@ -384,7 +369,7 @@ START_TEST(test_config_get)
     expect_error(client_cmd(h, "CONFIG GET"),
                  "ERR wrong number of arguments for 'config|get' command");
 
-    struct r3c *c = r3_connect3(&s);
+    struct r3c *c = r3_connect_resp3(&s);
     struct r3 *m = r3_cmd(c, "CONFIG", "GET", "maxmemory*", NULL);
     ck_assert_msg(m && m->type == R3_MAP && m->n == 3, "%s", r3_show(m));
     ck_assert_str_eq(r3_map_get(m, "maxmemory")->str, "67108864");
@@ -464,7 +449,7 @@ START_TEST(test_config_set)
                  "ERR CONFIG SET failed (possibly related to argument 'appendonly') - tidecache "
                  "keeps no append-only file; the only value accepted is no");
 
-    struct r3c *c = r3_connect3(&s);
+    struct r3c *c = r3_connect_resp3(&s);
     r3_expect_status(r3_cmd(c, "CONFIG", "SET", "maxmemory", "1gb", NULL), "OK");
     r3_expect_error(r3_cmd(c, "CONFIG", "SET", "bind", "0.0.0.0", NULL),
                     "ERR CONFIG SET failed (possibly related to argument 'bind') - can't set "
@@ -500,7 +485,7 @@ START_TEST(test_config_subcommands)
     ck_assert_str_eq(r->element[9]->str, "HELP");
     ck_assert_str_eq(r->element[10]->str, "    Prints this help.");
     freeReplyObject(r);
-    struct r3c *c = r3_connect3(&s);
+    struct r3c *c = r3_connect_resp3(&s);
     struct r3 *m = r3_cmd(c, "CONFIG", "HELP", NULL);
     ck_assert_msg(m && m->type == R3_ARRAY && m->n == 11, "%s", r3_show(m));
     ck_assert_int_eq(m->elem[0]->type, R3_STATUS);
@@ -736,7 +721,7 @@ START_TEST(test_command_info)
     freeReplyObject(r);
 
     /* RESP3: sets for flags, categories, tips and key specs; maps inside. */
-    struct r3c *c = r3_connect3(&s);
+    struct r3c *c = r3_connect_resp3(&s);
     struct r3 *m = r3_cmd(c, "COMMAND", "INFO", "get", "nosuch", NULL);
     ck_assert_msg(m && m->type == R3_ARRAY && m->n == 2, "%s", r3_show(m));
     struct r3 *g = m->elem[0];
@@ -855,7 +840,7 @@ START_TEST(test_command_docs)
     r3_free(all);
     r3_close(c2);
 
-    struct r3c *c = r3_connect3(&s);
+    struct r3c *c = r3_connect_resp3(&s);
     struct r3 *m = r3_cmd(c, "COMMAND", "DOCS", "set", "nosuch", NULL);
     ck_assert_msg(m && m->type == R3_MAP && m->n == 1, "%s", r3_show(m));
     struct r3 *sd = r3_map_get(m, "set");
@@ -930,7 +915,7 @@ START_TEST(test_command_list_getkeys)
     ck_assert_str_eq(r->element[0]->element[1]->element[0]->str, "RW");
     freeReplyObject(r);
 
-    struct r3c *c = r3_connect3(&s);
+    struct r3c *c = r3_connect_resp3(&s);
     struct r3 *m = r3_cmd(c, "COMMAND", "GETKEYSANDFLAGS", "copy", "src", "dst", NULL);
     ck_assert_msg(m && m->type == R3_ARRAY && m->n == 2, "%s", r3_show(m));
     ck_assert_str_eq(m->elem[1]->elem[0]->str, "dst");
@@ -1073,7 +1058,7 @@ START_TEST(test_flushdb)
     expect_status(client_cmd(h, "FLUSHDB sync"), "OK");
     expect_error(client_cmd(h, "FLUSHDB now"), "ERR syntax error");
     expect_error(client_cmd(h, "FLUSHDB ASYNC SYNC"), "ERR syntax error");
-    struct r3c *c = r3_connect3(&s);
+    struct r3c *c = r3_connect_resp3(&s);
     r3_expect_status(r3_cmd(c, "SET", "x", "1", NULL), "OK");
     r3_expect_status(r3_cmd(c, "FLUSHDB", NULL), "OK");
     r3_expect_int(r3_cmd(c, "DBSIZE", NULL), 0);
@@ -1103,7 +1088,7 @@ START_TEST(test_time)
     ck_assert(t <= (long long)after.tv_sec * 1000000 + after.tv_usec);
     freeReplyObject(r);
     expect_error(client_cmd(h, "TIME x"), "ERR wrong number of arguments for 'time' command");
-    struct r3c *c = r3_connect3(&s);
+    struct r3c *c = r3_connect_resp3(&s);
     struct r3 *m = r3_cmd(c, "TIME", NULL);
     ck_assert_msg(m && m->type == R3_ARRAY && m->n == 2 && m->elem[0]->type == R3_BULK &&
                       m->elem[1]->type == R3_BULK,
@@ -1124,7 +1109,7 @@ START_TEST(test_shutdown)
     expect_error(client_cmd(h, "SHUTDOWN bogus"), "ERR syntax error");
     expect_error(client_cmd(h, "SHUTDOWN NOSAVE SAVE"), "ERR syntax error");
     expect_error(client_cmd(h, "SHUTDOWN NOW ABORT"), "ERR syntax error");
-    struct r3c *c = r3_connect3(&s);
+    struct r3c *c = r3_connect_resp3(&s);
     r3_expect_error(r3_cmd(c, "SHUTDOWN", "ABORT", NULL), "ERR No shutdown in progress.");
     r3_close(c);
     ck_assert(server_alive(&s));
@@ -1166,7 +1151,7 @@ START_TEST(test_absent_commands)
     expect_error(client_cmd(h, "DEBUG SLEEP 0"),
                  "ERR unknown command 'DEBUG', with args beginning with: 'SLEEP' '0' ");
     expect_status(client_cmd(h, "PING"), "PONG"); /* the connection is fine */
-    struct r3c *c = r3_connect3(&s);
+    struct r3c *c = r3_connect_resp3(&s);
     r3_expect_error(r3_cmd(c, "SAVE", NULL),
                     "ERR unknown command 'SAVE', with args beginning with: ");
     r3_close(c);

@@ -16,7 +16,6 @@
 #include "resp3.h"
 
 #define TEST_TIMEOUT_S 60 /* per test, generous for sanitizer builds */
-#define RAW_REPLY_MAX_BYTES 4096
 
 static struct server srv;
 static redisContext *c;
@@ -634,66 +633,35 @@ END_TEST
 
 /* ------------------------------------------------------------------ RESP3 */
 
-static struct r3c *hello3(void)
-{
-    struct r3c *rc = r3_connect(&srv);
-    struct r3 *r = r3_cmd(rc, "HELLO", "3", NULL);
-    ck_assert_ptr_nonnull(r);
-    ck_assert_msg(r->type == R3_MAP, "HELLO 3: %s", r3_show(r));
-    r3_free(r);
-    return rc;
-}
-
-/* Send the NULL-terminated arguments and compare the reply's exact bytes. */
-static void raw3(struct r3c *rc, const char *expected, const char *arg0, ...)
-{
-    const char *argv[16];
-    int argc = 0;
-    va_list ap;
-    va_start(ap, arg0);
-    for (const char *a = arg0; a && argc < 16; a = va_arg(ap, const char *))
-        argv[argc++] = a;
-    va_end(ap);
-    ck_assert_uint_eq(rc->pos, rc->len); /* nothing left over from an earlier reply */
-    r3_send_argv(rc, argc, argv, NULL);
-    char got[RAW_REPLY_MAX_BYTES];
-    size_t n = strlen(expected);
-    ck_assert_uint_lt(n, sizeof got);
-    size_t have = raw_read_n(rc->fd, got, n);
-    got[have] = '\0';
-    ck_assert_msg(have == n && memcmp(got, expected, n) == 0, "%s: expected %s, got %s", arg0,
-                  expected, got);
-}
-
 START_TEST(test_resp3_replies)
 {
-    struct r3c *rc = hello3();
-    raw3(rc, "+OK\r\n", "MSET", "a", "1", "b", "2", NULL);
-    raw3(rc, "*3\r\n$1\r\n1\r\n_\r\n$1\r\n2\r\n", "MGET", "a", "nope", "b", NULL);
-    raw3(rc, ":0\r\n", "MSETNX", "a", "1", "c", "3", NULL);
-    raw3(rc, ":1\r\n", "MSETNX", "c", "3", NULL);
-    raw3(rc, ":0\r\n", "SETNX", "c", "x", NULL);
-    raw3(rc, "+OK\r\n", "SETEX", "d", "100", "v", NULL);
-    raw3(rc, "+OK\r\n", "PSETEX", "d", "100000", "v", NULL);
-    raw3(rc, "_\r\n", "GETSET", "e", "v", NULL);
-    raw3(rc, "$1\r\nv\r\n", "GETSET", "e", "w", NULL);
-    raw3(rc, "$1\r\nw\r\n", "GETDEL", "e", NULL);
-    raw3(rc, "_\r\n", "GETDEL", "e", NULL);
-    raw3(rc, "_\r\n", "GETEX", "e", "EX", "10", NULL);
-    raw3(rc, "$1\r\nv\r\n", "GETEX", "d", "PERSIST", NULL);
-    raw3(rc, ":2\r\n", "APPEND", "a", "x", NULL);
-    raw3(rc, ":2\r\n", "STRLEN", "a", NULL);
-    raw3(rc, "$1\r\nx\r\n", "GETRANGE", "a", "-1", "-1", NULL);
-    raw3(rc, "$0\r\n\r\n", "GETRANGE", "nope", "0", "-1", NULL);
-    raw3(rc, ":4\r\n", "SETRANGE", "a", "2", "yz", NULL);
-    raw3(rc, ":3\r\n", "INCR", "b", NULL);
-    raw3(rc, ":1\r\n", "DECRBY", "b", "2", NULL);
+    struct r3c *rc = r3_connect_resp3(&srv);
+    r3_expect_raw(rc, "+OK\r\n", "MSET", "a", "1", "b", "2", NULL);
+    r3_expect_raw(rc, "*3\r\n$1\r\n1\r\n_\r\n$1\r\n2\r\n", "MGET", "a", "nope", "b", NULL);
+    r3_expect_raw(rc, ":0\r\n", "MSETNX", "a", "1", "c", "3", NULL);
+    r3_expect_raw(rc, ":1\r\n", "MSETNX", "c", "3", NULL);
+    r3_expect_raw(rc, ":0\r\n", "SETNX", "c", "x", NULL);
+    r3_expect_raw(rc, "+OK\r\n", "SETEX", "d", "100", "v", NULL);
+    r3_expect_raw(rc, "+OK\r\n", "PSETEX", "d", "100000", "v", NULL);
+    r3_expect_raw(rc, "_\r\n", "GETSET", "e", "v", NULL);
+    r3_expect_raw(rc, "$1\r\nv\r\n", "GETSET", "e", "w", NULL);
+    r3_expect_raw(rc, "$1\r\nw\r\n", "GETDEL", "e", NULL);
+    r3_expect_raw(rc, "_\r\n", "GETDEL", "e", NULL);
+    r3_expect_raw(rc, "_\r\n", "GETEX", "e", "EX", "10", NULL);
+    r3_expect_raw(rc, "$1\r\nv\r\n", "GETEX", "d", "PERSIST", NULL);
+    r3_expect_raw(rc, ":2\r\n", "APPEND", "a", "x", NULL);
+    r3_expect_raw(rc, ":2\r\n", "STRLEN", "a", NULL);
+    r3_expect_raw(rc, "$1\r\nx\r\n", "GETRANGE", "a", "-1", "-1", NULL);
+    r3_expect_raw(rc, "$0\r\n\r\n", "GETRANGE", "nope", "0", "-1", NULL);
+    r3_expect_raw(rc, ":4\r\n", "SETRANGE", "a", "2", "yz", NULL);
+    r3_expect_raw(rc, ":3\r\n", "INCR", "b", NULL);
+    r3_expect_raw(rc, ":1\r\n", "DECRBY", "b", "2", NULL);
     /* INCRBYFLOAT answers a bulk string, not a RESP3 double */
-    raw3(rc, "$3\r\n2.5\r\n", "INCRBYFLOAT", "b", "1.5", NULL);
-    raw3(rc, "-ERR value is not a valid float\r\n", "INCRBYFLOAT", "b", "x", NULL);
-    raw3(rc, "-ERR wrong number of arguments for 'mset' command\r\n", "MSET", "a", "1", "b", NULL);
-    raw3(rc, "-ERR syntax error\r\n", "GETEX", "a", "FOO", NULL);
-    raw3(rc, "-ERR increment or decrement would overflow\r\n", "INCRBY", "c",
+    r3_expect_raw(rc, "$3\r\n2.5\r\n", "INCRBYFLOAT", "b", "1.5", NULL);
+    r3_expect_raw(rc, "-ERR value is not a valid float\r\n", "INCRBYFLOAT", "b", "x", NULL);
+    r3_expect_raw(rc, "-ERR wrong number of arguments for 'mset' command\r\n", "MSET", "a", "1", "b", NULL);
+    r3_expect_raw(rc, "-ERR syntax error\r\n", "GETEX", "a", "FOO", NULL);
+    r3_expect_raw(rc, "-ERR increment or decrement would overflow\r\n", "INCRBY", "c",
          "9223372036854775807", NULL);
     r3_close(rc);
 }
@@ -702,7 +670,7 @@ END_TEST
 /* The same commands through the resp3 client's parsed view. */
 START_TEST(test_resp3_parsed)
 {
-    struct r3c *rc = hello3();
+    struct r3c *rc = r3_connect_resp3(&srv);
     r3_expect_status(r3_cmd(rc, "SET", "k", "v", NULL), "OK");
     struct r3 *r = r3_cmd(rc, "MGET", "k", "missing", NULL);
     ck_assert_int_eq(r->type, R3_ARRAY);

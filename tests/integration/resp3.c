@@ -445,3 +445,32 @@ void r3_expect_null(struct r3 *r)
     ck_assert_msg(r != NULL && r->type == R3_NULL, "expected null, got %s", r3_show(r));
     r3_free(r);
 }
+
+struct r3c *r3_connect_resp3(const struct server *s)
+{
+    struct r3c *c = r3_connect(s);
+    struct r3 *r = r3_cmd(c, "HELLO", "3", NULL);
+    ck_assert_msg(r && r->type == R3_MAP, "HELLO 3: %s", r3_show(r));
+    r3_free(r);
+    return c;
+}
+
+void r3_expect_raw(struct r3c *c, const char *expected, const char *arg0, ...)
+{
+    const char *argv[16];
+    int argc = 0;
+    va_list ap;
+    va_start(ap, arg0);
+    for (const char *a = arg0; a && argc < 16; a = va_arg(ap, const char *))
+        argv[argc++] = a;
+    va_end(ap);
+    ck_assert_uint_eq(c->pos, c->len); /* nothing left over from an earlier reply */
+    r3_send_argv(c, argc, argv, NULL);
+    char got[R3_EXPECT_RAW_MAX_BYTES];
+    size_t n = strlen(expected);
+    ck_assert_uint_lt(n, sizeof got);
+    size_t have = raw_read_n(c->fd, got, n);
+    got[have] = '\0';
+    ck_assert_msg(have == n && memcmp(got, expected, n) == 0, "%s: expected %s, got %s", arg0,
+                  expected, got);
+}

@@ -62,6 +62,14 @@ struct r3 *r3_cmd_argv(struct r3c *c, int argc, const char *const *argv, const s
 /* Send and read a command given as NUL-terminated strings ending with NULL,
  * e.g. r3_cmd(c, "SET", "k", "v", NULL). */
 struct r3 *r3_cmd(struct r3c *c, const char *arg0, ...);
+
+/* Connect to s and switch to RESP3 with HELLO 3 (asserting its map). */
+struct r3c *r3_connect_resp3(const struct server *s);
+
+/* Send the NULL-terminated arguments and assert the reply's exact bytes
+ * (at most R3_EXPECT_RAW_MAX_BYTES; nothing may be left unread before). */
+#define R3_EXPECT_RAW_MAX_BYTES 4096
+void r3_expect_raw(struct r3c *c, const char *expected, const char *arg0, ...);
 /* Whether the peer has closed the connection (waits up to the I/O timeout
  * for EOF; replies that arrive meanwhile are discarded). */
 int r3_closed(struct r3c *c);
