@@ -19,7 +19,7 @@ BUILD ?= build/sanitize
 SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 
-# jemalloc: denser size classes for items (see src/mem.c); sanitizer builds
+# jemalloc: denser size classes for items (see src/base/mem.c); sanitizer builds
 # keep the C library's malloc, which their runtime replaces.
 PKGS := libevent $(if $(SANITIZE),,jemalloc)
 TEST_PKGS := check hiredis
@@ -32,7 +32,8 @@ LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
-LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+# src/<layer>/<module>.c: base, data, net, cmd (see the design notes).
+LIB_SRC := $(wildcard src/*/*.c)
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/check_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -47,6 +48,7 @@ HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/%)
 all: $(BUILD)/tidecache
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/tidecache/*.h) | $(BUILD)/obj
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -c $< -o $@
 
 $(BUILD)/libtidecache.a: $(LIB_OBJ)

@@ -240,7 +240,8 @@ static int serve(struct config *cfg, const struct cmdline *cl)
     seed_hash();
     db_setup((int)cfg->databases);
     command_setup(cfg);
-    conn_setup(cfg);
+    static const struct conn_hooks hooks = {command_execute, command_conn_release};
+    conn_setup(cfg, &hooks);
 
     struct event_config *ecfg = event_config_new();
     struct event_base *base = event_base_new_with_config(ecfg);

@@ -51,6 +51,10 @@ const struct command *command_lookup(const char *name, size_t len);
 /* Check arity and run the command for connection c. */
 void command_execute(struct conn *c, size_t argc, struct arg *argv);
 
+/* Forget what the command layer keeps for a connection that is going (its
+ * MULTI queue and watched keys). */
+void command_conn_release(struct conn *c);
+
 /* The table, for COMMAND. */
 size_t command_count(void);
 const struct command *command_at(size_t i);

@@ -79,8 +79,18 @@ struct conn {
 
 struct config;
 
-/* Remember the live config (proto-max-bulk-len for new connections). */
-void conn_setup(const struct config *cfg);
+/* What the layer above does with a connection: run one parsed request
+ * (the command table's dispatch), and release the per-connection state it
+ * keeps (a MULTI queue, watched keys...) when the connection goes. The net
+ * layer calls these and knows nothing of commands. */
+struct conn_hooks {
+    void (*dispatch)(struct conn *c, size_t argc, struct arg *argv);
+    void (*release)(struct conn *c);
+};
+
+/* Remember the live config (proto-max-bulk-len for new connections) and
+ * the hooks (copied). */
+void conn_setup(const struct config *cfg, const struct conn_hooks *hooks);
 
 /* Close every connection at once (teardown). */
 void conn_teardown(void);

@@ -571,7 +571,8 @@ START_TEST(test_used_memory_back_after_flushall_and_disconnects)
 {
     struct event_base *base = event_base_new();
     command_setup(&cfg);
-    conn_setup(&cfg);
+    static const struct conn_hooks hooks = {command_execute, command_conn_release};
+    conn_setup(&cfg, &hooks);
     size_t start = mem_used();
 
     /* one client loads keys (some with a TTL), a large value, a name */

@@ -11,12 +11,10 @@
 #include <unistd.h>
 
 #include "tidecache/clock.h"
-#include "tidecache/command.h"
 #include "tidecache/config.h"
 #include "tidecache/db.h"
 #include "tidecache/log.h"
 #include "tidecache/mem.h"
-#include "tidecache/multi.h"
 #include "tidecache/reply.h"
 #include "tidecache/stats.h"
 #include "tidecache/status.h"
@@ -25,6 +23,7 @@
 #define CONN_OUTPUT_LOW_WATER_BYTES (CONN_OUTPUT_HIGH_WATER_BYTES / 2)
 
 static const struct config *config;
+static struct conn_hooks hooks;
 static uint64_t next_id = 1;
 static size_t open_count;
 static struct conn *oldest, *newest; /* by last activity */
@@ -36,9 +35,10 @@ static struct conn *executing;
 static void conn_on_read(evutil_socket_t fd, short what, void *arg);
 static void conn_on_write(evutil_socket_t fd, short what, void *arg);
 
-void conn_setup(const struct config *cfg)
+void conn_setup(const struct config *cfg, const struct conn_hooks *h)
 {
     config = cfg;
+    hooks = *h;
 }
 
 void conn_teardown(void)
@@ -211,7 +211,8 @@ void conn_destroy(struct conn *c)
     mem_free(c->name);
     mem_free(c->lib_name);
     mem_free(c->lib_ver);
-    multi_reset(c);
+    if (hooks.release)
+        hooks.release(c);
     mem_free(c);
 }
 
@@ -254,7 +255,7 @@ static void conn_process_input(struct conn *c)
         }
         if (c->parser.argc > 0) {
             executing = c;
-            command_execute(c, c->parser.argc, c->parser.argv);
+            hooks.dispatch(c, c->parser.argc, c->parser.argv);
             executing = NULL;
         }
         buf_consume(&c->in, consumed);

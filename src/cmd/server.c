@@ -1,5 +1,5 @@
 /* Server commands: CONFIG (GET, SET, RESETSTAT, REWRITE, HELP), FLUSHDB, FLUSHALL,
- * TIME and SHUTDOWN. INFO is in cmd_info.c, COMMAND in cmd_command.c. */
+ * TIME and SHUTDOWN. INFO is in info.c, COMMAND in introspection.c. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>

@@ -7,7 +7,7 @@
  * SipHash of a short key costs less than the cache miss on the item). The
  * table is an array of item pointers chained through item->next, kept
  * between 1/8 and 1 item per bucket. Keys with an expiry are also indexed by
- * it (src/expiry.c): 4 bytes per key, by the low 32 bits of its hash. */
+ * it (src/data/expiry.c): 4 bytes per key, by the low 32 bits of its hash. */
 #include "tidecache/store.h"
 
 #include "tidecache/clock.h"
@@ -211,7 +211,7 @@ static unsigned char *item_fill_key(struct item *it, const char *key, size_t kle
 
 /* ---- access field (eviction) -------------------------------------------
  * The flag bits above the value-length code hold a 5-bit access field for
- * the eviction policies (src/evict.c), so that LRU and LFU cost no byte per
+ * the eviction policies (src/data/evict.c), so that LRU and LFU cost no byte per
  * key. Its meaning is global (store_set_access_mode): a referenced bit for
  * the CLOCK algorithm (LRU policies), or a logarithmic access counter
  * (LFU policies). Items are marked here, on lookups and overwrites; the

@@ -409,6 +409,11 @@ void command_execute(struct conn *c, size_t argc, struct arg *argv)
     run_handler(c, cmd, argc, argv);
 }
 
+void command_conn_release(struct conn *c)
+{
+    multi_reset(c);
+}
+
 size_t command_count(void)
 {
     return TABLE_SIZE;

@@ -36,26 +36,26 @@ enum expire_unit { EXPIRE_SECONDS, EXPIRE_MILLISECONDS };
 int command_parse_expire(struct conn *c, const struct arg *a, enum expire_unit unit,
                          int relative, int must_be_positive, const char *cmd, int64_t *out);
 
-/* cmd_string.c */
+/* string.c */
 command_proc cmd_get, cmd_set, cmd_mget, cmd_mset, cmd_msetnx, cmd_setnx, cmd_setex, cmd_psetex,
     cmd_getset, cmd_getdel, cmd_getex, cmd_append, cmd_strlen, cmd_getrange, cmd_setrange,
     cmd_incr, cmd_decr, cmd_incrby, cmd_decrby, cmd_incrbyfloat;
 
-/* cmd_keyspace.c */
+/* keyspace.c */
 command_proc cmd_del, cmd_exists, cmd_ttl, cmd_pttl, cmd_expire, cmd_pexpire, cmd_persist,
     cmd_dbsize, cmd_touch, cmd_type, cmd_expireat, cmd_pexpireat, cmd_expiretime,
     cmd_pexpiretime, cmd_rename, cmd_renamenx, cmd_copy, cmd_randomkey, cmd_keys, cmd_scan;
 
-/* cmd_multi.c */
+/* multi.c */
 command_proc cmd_multi, cmd_exec, cmd_discard, cmd_watch, cmd_unwatch;
 
-/* cmd_connection.c */
+/* connection.c */
 command_proc cmd_ping, cmd_echo, cmd_quit, cmd_hello, cmd_auth, cmd_select, cmd_reset, cmd_client;
 /* CLIENT's subcommands ("client|id", ...), in the form of CONFIG's below. */
 extern const struct command client_subcommands[];
 extern const size_t client_subcommand_count;
 
-/* cmd_server.c, cmd_info.c, cmd_command.c */
+/* server.c, info.c, introspection.c */
 command_proc cmd_config, cmd_flushdb, cmd_flushall, cmd_time, cmd_shutdown, cmd_info, cmd_command;
 
 /* Subcommands of the containers CONFIG and COMMAND, each a full descriptor
@@ -67,7 +67,7 @@ extern const struct command command_subcommands[];
 extern const size_t command_subcommand_count;
 
 /* The subcommand table of a container command; NULL (and *count 0) for a
- * command without one. A container's table is listed in cmd_command.c. */
+ * command without one. A container's table is listed in introspection.c. */
 const struct command *command_subcommands_of(const struct command *cmd, size_t *count);
 
 /* Run subcommand argv[1] of a container from its table: sets c->cmd_sub,
