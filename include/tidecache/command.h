@@ -23,6 +23,10 @@ enum command_flag {
     CMD_LOADING = 1u << 6,
     CMD_STALE = 1u << 7,
     CMD_RANDOM = 1u << 8,
+    CMD_NOSCRIPT = 1u << 9,   /* refused inside scripts */
+    CMD_NO_MULTI = 1u << 10,  /* refused inside MULTI */
+    CMD_ALLOW_BUSY = 1u << 11, /* runs while a script is busy */
+    CMD_SKIP_SLOWLOG = 1u << 12, /* never in the slow log (EXEC: its commands are) */
 };
 
 typedef void command_proc(struct conn *c, size_t argc, struct arg *argv);
@@ -58,5 +62,9 @@ void command_conn_release(struct conn *c);
 /* The table, for COMMAND. */
 size_t command_count(void);
 const struct command *command_at(size_t i);
+
+/* The subcommand table of a container command ("config|get"...); NULL (and
+ * *count 0) for a command without one. */
+const struct command *command_subcommands_of(const struct command *cmd, size_t *count);
 
 #endif

@@ -13,7 +13,10 @@
  *               CONF_OCTAL (file mode such as 700), CONF_ADDRS (one or more
  *               addresses on a line), CONF_TTLRULES (repeatable
  *               "PREFIX SECONDS" lines)
- *   flags       CONF_RUNTIME when the option can change while running
+ *   flags       CONF_RUNTIME when the option can change while running;
+ *               CONF_CLAMP when, as in Redis, any value from 0 to
+ *               CONF_CLAMP_ACCEPT_MAX is taken and brought into min..max
+ *               instead of refused (hz)
  *   enum_names  NULL-terminated list for CONF_ENUM, NULL otherwise */
 #ifndef TIDECACHE_CONFIG_H
 #define TIDECACHE_CONFIG_H
@@ -34,6 +37,8 @@ enum conf_type {
 };
 
 #define CONF_RUNTIME 1u /* may be changed at runtime (CONFIG SET, reload) */
+#define CONF_CLAMP 2u   /* out-of-range values are clamped, not refused */
+#define CONF_CLAMP_ACCEPT_MAX 2147483647LL /* largest value a CONF_CLAMP option takes */
 
 enum maxmemory_policy {
     MAXMEMORY_NOEVICTION,
@@ -82,7 +87,7 @@ enum maxmemory_policy {
       "Close a client idle for this many seconds; 0 never does.") \
     X(tcp_keepalive, "tcp-keepalive", CONF_INT, "300", 0, 2147483647, CONF_RUNTIME, NULL, \
       "Seconds between TCP keepalive probes on client connections; 0 disables them.") \
-    X(hz, "hz", CONF_INT, "10", 1, 500, CONF_RUNTIME, NULL, \
+    X(hz, "hz", CONF_INT, "10", 1, 500, CONF_RUNTIME | CONF_CLAMP, NULL, \
       "Background ticks per second: expiry sweep, client timeouts, table resizing.") \
     X(default_ttl, "default-ttl", CONF_INT, "0", 0, 4294967295LL, CONF_RUNTIME, NULL, \
       "Seconds to live given to a key written without a TTL; 0 means it never expires.") \
@@ -190,7 +195,8 @@ unsigned config_option_flags(size_t i);
 int config_format(const struct config *c, const char *name, char *out, size_t outlen);
 
 /* Set option `name` (case-insensitive) from already split arguments,
- * validated exactly as a file line is. ttl-rule takes PREFIX SECONDS pairs
+ * validated exactly as a file line is (refusals of numbers, sizes, yes/no
+ * and names are worded as Redis's CONFIG SET words them). ttl-rule takes PREFIX SECONDS pairs
  * (any even count, 0 clears them) and replaces every rule; bind replaces the
  * list. The caller checks CONF_RUNTIME when it matters. Returns TC_OK, or
  * TC_ERR with "name: message" in err and c unchanged. */
@@ -218,7 +224,8 @@ int config_merge_runtime(struct config *live, const struct config *fresh, config
 int config_option_index(const char *name);
 
 /* CONFIG SET: set option `name` from one value string, validated as a file
- * line is. bind and ttl-rule split the string as a config line is split
+ * line is, refusals worded as Redis's ("hz: argument must be between 0 and
+ * 2147483647 inclusive"). bind and ttl-rule split the string as a config line is split
  * ("user: 60 \"a b\" 10") and replace the whole list; every other option
  * takes the string as its one argument (so a password may hold spaces).
  * Does not check CONF_RUNTIME. Returns TC_OK, or TC_ERR with

@@ -8,9 +8,16 @@
  * the journal reads the syslog priority N from the prefix (debug <7>,
  * verbose <6>, notice <5>, warning <4>) and adds time and pid itself.
  *
- * With syslog on, every line is also sent to syslog(3) at that priority. */
+ * With syslog on, every line is also sent to syslog(3) at that priority.
+ *
+ * A message is always one line: strings that come from clients are quoted
+ * with log_repr, and any control byte that still reaches log_msg (a CR or
+ * LF in a value a format put in) is written as an escape, so no client can
+ * split a line or forge one. */
 #ifndef TIDECACHE_LOG_H
 #define TIDECACHE_LOG_H
+
+#include <stddef.h>
 
 enum log_level { LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3 };
 
@@ -42,6 +49,13 @@ void log_set_level(enum log_level level);
 
 void log_msg(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* s[0..len) for a log line, as Redis's sdscatrepr shows a string: in double
+ * quotes, with \\, \", \n, \r, \t, \a, \b and \xHH for every other
+ * byte that is not printable ASCII. At most outlen bytes are written, NUL
+ * included; a longer result is cut and ends in "...". Returns out. */
+#define LOG_REPR_BYTES 256 /* a good size for out */
+const char *log_repr(char *out, size_t outlen, const void *s, size_t len);
 
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 #define log_verbose(...) log_msg(LOG_VERBOSE, __VA_ARGS__)

@@ -23,8 +23,9 @@ struct conn;
 struct command;
 
 /* Inside MULTI, queue cmd (unless it is one that runs at once: EXEC,
- * DISCARD, MULTI, WATCH, QUIT, RESET), reply +QUEUED and return 1;
- * otherwise return 0 and let the caller run it. */
+ * DISCARD, MULTI, WATCH, QUIT, RESET), reply +QUEUED and return 1; refuse
+ * a CMD_NO_MULTI command (SHUTDOWN) with Redis's error, which makes EXEC
+ * fail, and return 1; otherwise return 0 and let the caller run it. */
 int multi_queue(struct conn *c, const struct command *cmd, size_t argc, struct arg *argv);
 
 /* A command sent inside MULTI was refused (unknown, arity, NOAUTH): EXEC

@@ -41,8 +41,12 @@ void buf_reserve(struct buf *b, size_t extra)
     b->cap = cap;
 }
 
+/* Appending nothing is a no-op, also on a buffer never allocated (whose
+ * data is NULL, which memcpy may not be given even for zero bytes). */
 void buf_append(struct buf *b, const void *p, size_t n)
 {
+    if (n == 0)
+        return;
     buf_reserve(b, n);
     memcpy(b->data + b->len, p, n);
     b->len += n;

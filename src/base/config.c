@@ -57,8 +57,11 @@ enum {
 
 /* How a directive's arguments combine with what is already set: a file or
  * command-line line adds one ttl-rule; CONFIG SET and the defaults replace
- * the whole list with PREFIX SECONDS pairs. Every other option is the same
- * in both modes. */
+ * the whole list with PREFIX SECONDS pairs. Every other option takes the
+ * same values in both modes; only the wording of a refusal differs: a line
+ * of a file says what was wrong with which value, CONFIG SET answers with
+ * Redis's reasons ("argument must be between 1 and 500 inclusive"), which
+ * clients and tools match on. */
 enum conf_mode { CONF_MODE_LINE, CONF_MODE_SET };
 
 /* Arguments of one directive. len[i] is the length of argv[i], which is
@@ -558,19 +561,40 @@ static void conf_out_range(struct conf_out *o, const struct conf_desc *d)
 /* ------------------------------------------------------ applying a value */
 
 /* Check a parsed number against d's bounds and the parser's verdict;
- * `what` names the expected form ("an integer"...). */
-static int conf_check_num(const struct conf_desc *d, enum conf_num rc, long long v,
-                          const char *arg, size_t len, const char *what, char *msg,
-                          size_t msglen)
+ * `what` names the expected form ("an integer"...). A CONF_CLAMP option
+ * takes 0..CONF_CLAMP_ACCEPT_MAX and brings *v into its range. In
+ * CONF_MODE_SET (CONFIG SET) the reason is worded as Redis words it. */
+static int conf_check_num(const struct conf_desc *d, enum conf_num rc, long long *v,
+                          const char *arg, size_t len, const char *what, enum conf_mode mode,
+                          char *msg, size_t msglen)
 {
     char shown[CONF_SHOW_BUF];
     char range[128];
     struct conf_out o = {range, sizeof range, 0};
+    int redis = mode == CONF_MODE_SET;
+    long long lo = (d->flags & CONF_CLAMP) ? 0 : d->min;
+    long long hi = (d->flags & CONF_CLAMP) ? CONF_CLAMP_ACCEPT_MAX : d->max;
+    if (rc == CONF_NUM_BAD && redis)
+        return conf_fail(msg, msglen, "%s: %s", d->name,
+                         d->type == CONF_SIZE ? "argument must be a memory value"
+                                              : "argument couldn't be parsed into an integer");
     if (rc == CONF_NUM_BAD)
         return conf_fail(msg, msglen, "%s: '%s' is not %s", d->name, conf_show(shown, arg, len),
                          what);
-    if (rc == CONF_NUM_RANGE || v < d->min || v > d->max) {
-        conf_out_range(&o, d);
+    if ((d->flags & CONF_CLAMP) && rc == CONF_NUM_OK && *v >= lo && *v <= hi) {
+        *v = *v < d->min ? d->min : *v > d->max ? d->max : *v;
+        return TC_OK;
+    }
+    if (rc == CONF_NUM_RANGE || *v < d->min || *v > d->max) {
+        if (redis && d->type == CONF_SIZE && (rc == CONF_NUM_RANGE || *v < 0))
+            return conf_fail(msg, msglen, "%s: argument must be a memory value", d->name);
+        if (redis)
+            return conf_fail(msg, msglen, "%s: argument must be between %lld and %lld inclusive",
+                             d->name, lo, hi);
+        if (d->flags & CONF_CLAMP)
+            conf_out_fmt(&o, "%lld to %lld", lo, hi);
+        else
+            conf_out_range(&o, d);
         return conf_fail(msg, msglen, "%s: '%s' is out of range (%s)", d->name,
                          conf_show(shown, arg, len), range);
     }
@@ -579,7 +603,7 @@ static int conf_check_num(const struct conf_desc *d, enum conf_num rc, long long
 
 /* CONF_INT, CONF_SIZE and CONF_OCTAL: parse, check the bounds, store. */
 static int conf_set_number(struct config *c, const struct conf_desc *d, const char *arg,
-                           size_t len, char *msg, size_t msglen)
+                           size_t len, enum conf_mode mode, char *msg, size_t msglen)
 {
     long long v = 0;
     enum conf_num rc;
@@ -594,7 +618,7 @@ static int conf_set_number(struct config *c, const struct conf_desc *d, const ch
         rc = conf_parse_ll(arg, len, &v);
         what = "an integer";
     }
-    if (conf_check_num(d, rc, v, arg, len, what, msg, msglen) != TC_OK)
+    if (conf_check_num(d, rc, &v, arg, len, what, mode, msg, msglen) != TC_OK)
         return TC_ERR;
     if (d->type == CONF_OCTAL)
         *(int *)conf_field(c, d) = (int)v;
@@ -605,7 +629,7 @@ static int conf_set_number(struct config *c, const struct conf_desc *d, const ch
 
 /* CONF_BOOL: yes or no, in any case, as Redis takes them. */
 static int conf_set_bool(struct config *c, const struct conf_desc *d, const char *arg,
-                         size_t len, char *msg, size_t msglen)
+                         size_t len, enum conf_mode mode, char *msg, size_t msglen)
 {
     char shown[CONF_SHOW_BUF];
     int *v = conf_field(c, d);
@@ -613,6 +637,8 @@ static int conf_set_bool(struct config *c, const struct conf_desc *d, const char
         *v = 1;
     else if (len == 2 && strncasecmp(arg, "no", 2) == 0)
         *v = 0;
+    else if (mode == CONF_MODE_SET)
+        return conf_fail(msg, msglen, "%s: argument must be 'yes' or 'no'", d->name);
     else
         return conf_fail(msg, msglen, "%s: '%s' is not yes or no", d->name,
                          conf_show(shown, arg, len));
@@ -622,7 +648,7 @@ static int conf_set_bool(struct config *c, const struct conf_desc *d, const char
 /* CONF_ENUM: one of the names (any case), stored as its index; the
  * message lists every name so the fix is in the error. */
 static int conf_set_enum(struct config *c, const struct conf_desc *d, const char *arg,
-                         size_t len, char *msg, size_t msglen)
+                         size_t len, enum conf_mode mode, char *msg, size_t msglen)
 {
     char shown[CONF_SHOW_BUF];
     char names[CONF_MSG_MAX / 2];
@@ -635,6 +661,9 @@ static int conf_set_enum(struct config *c, const struct conf_desc *d, const char
         conf_out_str(&o, i ? ", " : "");
         conf_out_str(&o, d->enums[i]);
     }
+    if (mode == CONF_MODE_SET)
+        return conf_fail(msg, msglen, "%s: argument(s) must be one of the following: %s",
+                         d->name, names);
     return conf_fail(msg, msglen, "%s: '%s' is not one of %s", d->name,
                      conf_show(shown, arg, len), names);
 }
@@ -693,8 +722,8 @@ static int conf_check_rule(const struct conf_desc *d, const struct conf_args *a,
     if (a->len[i] == 0)
         return conf_fail(msg, msglen, "%s: the prefix is empty", d->name);
     enum conf_num rc = conf_parse_ll(a->argv[i + 1], a->len[i + 1], seconds);
-    return conf_check_num(d, rc, *seconds, a->argv[i + 1], a->len[i + 1], "an integer", msg,
-                          msglen);
+    return conf_check_num(d, rc, seconds, a->argv[i + 1], a->len[i + 1], "an integer",
+                          CONF_MODE_LINE, msg, msglen);
 }
 
 /* ttl-rule. A line adds one rule; CONFIG SET and the default replace the
@@ -773,10 +802,10 @@ static int conf_apply(struct config *c, const struct conf_desc *d, const struct 
     if (a->argc != 1)
         return conf_fail(msg, msglen, "%s: wrong number of arguments (expected 1)", d->name);
     switch (d->type) {
-    case CONF_BOOL: return conf_set_bool(c, d, a->argv[0], a->len[0], msg, msglen);
-    case CONF_ENUM: return conf_set_enum(c, d, a->argv[0], a->len[0], msg, msglen);
+    case CONF_BOOL: return conf_set_bool(c, d, a->argv[0], a->len[0], mode, msg, msglen);
+    case CONF_ENUM: return conf_set_enum(c, d, a->argv[0], a->len[0], mode, msg, msglen);
     case CONF_STRING: return conf_set_string(c, d, a->argv[0], a->len[0]);
-    default: return conf_set_number(c, d, a->argv[0], a->len[0], msg, msglen);
+    default: return conf_set_number(c, d, a->argv[0], a->len[0], mode, msg, msglen);
     }
 }
 
@@ -1131,7 +1160,7 @@ static void conf_out_describe(struct conf_out *o, const struct conf_desc *d)
             break;
         conf_out_str(o, " Range: ");
         conf_out_range(o, d);
-        conf_out_str(o, ".");
+        conf_out_str(o, (d->flags & CONF_CLAMP) ? "; values outside it are brought into it." : ".");
         break;
     case CONF_TTLRULES:
         conf_out_str(o, " SECONDS range: ");

@@ -130,6 +130,88 @@ static void write_plain(FILE *out, enum log_level level, const char *msg)
     fflush(out);
 }
 
+/* The escape of one byte of log_repr: its text and length (0 for a byte
+ * written as it is). */
+static size_t repr_escape(unsigned char ch, char esc[5])
+{
+    /* pairs: the byte, then the letter of its escape */
+    static const char named[] = "\\\\\"\"\nn\rr\tt\aa\bb";
+    for (size_t i = 0; i + 1 < sizeof named; i += 2) {
+        if ((unsigned char)named[i] == ch) {
+            esc[0] = '\\';
+            esc[1] = named[i + 1];
+            return 2;
+        }
+    }
+    if (ch >= 0x20 && ch < 0x7f)
+        return 0;
+    snprintf(esc, 5, "\\x%02x", ch);
+    return 4;
+}
+
+const char *log_repr(char *out, size_t outlen, const void *s, size_t len)
+{
+    static const char cut[] = "...";
+    const unsigned char *p = s;
+    size_t w = 0;
+    if (outlen < sizeof cut + 2) {
+        if (outlen)
+            out[0] = '\0';
+        return out;
+    }
+    /* room for the closing quote, "..." and the NUL */
+    size_t limit = outlen - 1 - (sizeof cut - 1) - 1;
+    out[w++] = '"';
+    size_t i = 0;
+    for (; i < len; i++) {
+        char esc[5];
+        size_t n = repr_escape(p[i], esc);
+        size_t need = n ? n : 1;
+        if (w + need > limit)
+            break;
+        if (n)
+            memcpy(out + w, esc, n);
+        else
+            out[w] = (char)p[i];
+        w += need;
+    }
+    out[w++] = '"';
+    if (i < len) {
+        memcpy(out + w, cut, sizeof cut - 1);
+        w += sizeof cut - 1;
+    }
+    out[w] = '\0';
+    return out;
+}
+
+/* Rewrite control bytes of msg (NUL-terminated, in a buffer of cap bytes)
+ * as \xHH escapes, in place, cutting what no longer fits: a log message is
+ * one line whatever its arguments held. */
+static void escape_controls(char *msg, size_t cap)
+{
+    size_t len = strlen(msg), controls = 0;
+    for (size_t i = 0; i < len; i++)
+        controls += (unsigned char)msg[i] < 0x20 || msg[i] == 0x7f;
+    if (!controls)
+        return;
+    char copy[LOG_LINE_MAX_BYTES];
+    memcpy(copy, msg, len + 1);
+    size_t w = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)copy[i];
+        int control = ch < 0x20 || ch == 0x7f;
+        size_t need = control ? 4 : 1;
+        if (w + need >= cap)
+            break;
+        if (control)
+            snprintf(msg + w, 5, "\\x%02x", ch);
+        else
+            msg[w] = (char)ch;
+        w += need;
+    }
+    msg[w] = '\0';
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
     if (level < min_level || level < LOG_DEBUG || level > LOG_WARNING)
@@ -140,6 +222,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    escape_controls(msg, sizeof msg);
 
     if (syslog_on)
         syslog(syslog_priority[level], "%s", msg);

@@ -204,25 +204,25 @@ static struct command table[] = {
     { .name = "time", .arity = 1, .flags = CMD_LOADING | CMD_STALE | CMD_FAST | CMD_RANDOM,
       .proc = cmd_time, .group = "server", .since = "2.6.0", .summary = "Returns the server time.",
       .args = "" },
-    { .name = "shutdown", .arity = -1, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+    { .name = "shutdown", .arity = -1, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE | CMD_NOSCRIPT | CMD_NO_MULTI | CMD_ALLOW_BUSY,
       .proc = cmd_shutdown, .group = "server", .since = "1.0.0", .summary = "Shuts down the server.",
       .args = "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]" },
     /* transactions */
-    { .name = "multi", .arity = 1, .flags = CMD_FAST | CMD_LOADING | CMD_STALE,
+    { .name = "multi", .arity = 1, .flags = CMD_FAST | CMD_LOADING | CMD_STALE | CMD_NOSCRIPT | CMD_ALLOW_BUSY,
       .proc = cmd_multi, .group = "transactions", .since = "1.2.0",
       .summary = "Starts a transaction.", .args = "" },
-    { .name = "exec", .arity = 1, .flags = CMD_LOADING | CMD_STALE,
+    { .name = "exec", .arity = 1, .flags = CMD_LOADING | CMD_STALE | CMD_NOSCRIPT | CMD_SKIP_SLOWLOG,
       .proc = cmd_exec, .group = "transactions", .since = "1.2.0",
       .summary = "Executes all commands in a transaction.", .args = "" },
-    { .name = "discard", .arity = 1, .flags = CMD_FAST | CMD_LOADING | CMD_STALE,
+    { .name = "discard", .arity = 1, .flags = CMD_FAST | CMD_LOADING | CMD_STALE | CMD_NOSCRIPT | CMD_ALLOW_BUSY,
       .proc = cmd_discard, .group = "transactions", .since = "2.0.0",
       .summary = "Discards a transaction.", .args = "" },
-    { .name = "watch", .arity = -2, .flags = CMD_FAST | CMD_LOADING | CMD_STALE,
+    { .name = "watch", .arity = -2, .flags = CMD_FAST | CMD_LOADING | CMD_STALE | CMD_NOSCRIPT | CMD_ALLOW_BUSY,
       .first_key = 1, .last_key = -1, .key_step = 1,
       .proc = cmd_watch, .group = "transactions", .since = "2.2.0",
       .summary = "Monitors changes to keys to determine the execution of a transaction.",
       .args = "key [key ...]" },
-    { .name = "unwatch", .arity = 1, .flags = CMD_FAST | CMD_LOADING | CMD_STALE,
+    { .name = "unwatch", .arity = 1, .flags = CMD_FAST | CMD_LOADING | CMD_STALE | CMD_NOSCRIPT | CMD_ALLOW_BUSY,
       .proc = cmd_unwatch, .group = "transactions", .since = "2.2.0",
       .summary = "Forgets about watched keys of a transaction.", .args = "" },
     /* connection */
@@ -232,19 +232,19 @@ static struct command table[] = {
     { .name = "echo", .arity = 2, .flags = CMD_FAST | CMD_LOADING | CMD_STALE,
       .proc = cmd_echo, .group = "connection", .since = "1.0.0", .summary = "Returns the given string.",
       .args = "message" },
-    { .name = "quit", .arity = -1, .flags = CMD_FAST | CMD_NOAUTH | CMD_LOADING | CMD_STALE,
+    { .name = "quit", .arity = -1, .flags = CMD_FAST | CMD_NOAUTH | CMD_LOADING | CMD_STALE | CMD_NOSCRIPT | CMD_ALLOW_BUSY,
       .proc = cmd_quit, .group = "connection", .since = "1.0.0", .summary = "Closes the connection.",
       .args = "" },
-    { .name = "hello", .arity = -1, .flags = CMD_FAST | CMD_NOAUTH | CMD_LOADING | CMD_STALE,
+    { .name = "hello", .arity = -1, .flags = CMD_FAST | CMD_NOAUTH | CMD_LOADING | CMD_STALE | CMD_NOSCRIPT | CMD_ALLOW_BUSY,
       .proc = cmd_hello, .group = "connection", .since = "6.0.0", .summary = "Handshakes with the Redis server.",
       .args = "[protover [AUTH username password] [SETNAME clientname]]" },
-    { .name = "auth", .arity = -2, .flags = CMD_FAST | CMD_NOAUTH | CMD_LOADING | CMD_STALE,
+    { .name = "auth", .arity = -2, .flags = CMD_FAST | CMD_NOAUTH | CMD_LOADING | CMD_STALE | CMD_NOSCRIPT | CMD_ALLOW_BUSY,
       .proc = cmd_auth, .group = "connection", .since = "1.0.0", .summary = "Authenticates the connection.",
       .args = "[username] password" },
     { .name = "select", .arity = 2, .flags = CMD_FAST | CMD_LOADING | CMD_STALE,
       .proc = cmd_select, .group = "connection", .since = "1.0.0", .summary = "Changes the selected database.",
       .args = "index" },
-    { .name = "reset", .arity = 1, .flags = CMD_FAST | CMD_NOAUTH | CMD_LOADING | CMD_STALE,
+    { .name = "reset", .arity = 1, .flags = CMD_FAST | CMD_NOAUTH | CMD_LOADING | CMD_STALE | CMD_NOSCRIPT | CMD_ALLOW_BUSY,
       .proc = cmd_reset, .group = "connection", .since = "6.2.0", .summary = "Resets the connection.",
       .args = "" },
     { .name = "client", .arity = -2, .flags = 0,
@@ -283,7 +283,8 @@ struct config *command_config_writable(void)
 const struct command *command_lookup(const char *name, size_t len)
 {
     char lower[COMMAND_NAME_MAX_BYTES];
-    if (len == 0 || len >= sizeof lower)
+    /* a NUL inside would end the comparison early: "get\0x" is no GET */
+    if (len == 0 || len >= sizeof lower || memchr(name, '\0', len))
         return NULL;
     for (size_t i = 0; i < len; i++) {
         char ch = name[i];

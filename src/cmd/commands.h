@@ -66,9 +66,6 @@ extern const size_t config_subcommand_count;
 extern const struct command command_subcommands[];
 extern const size_t command_subcommand_count;
 
-/* The subcommand table of a container command; NULL (and *count 0) for a
- * command without one. A container's table is listed in introspection.c. */
-const struct command *command_subcommands_of(const struct command *cmd, size_t *count);
 
 /* Run subcommand argv[1] of a container from its table: sets c->cmd_sub,
  * checks the subcommand's arity ("ERR wrong number of arguments for

@@ -549,12 +549,9 @@ static void reply_doc_args(struct conn *c, const struct command *cmd)
 
 /* ------------------------------------------------- per-command facts */
 
-/* Flags Redis reports that enum command_flag has no bit for. */
+/* Facts about a command that decide only what COMMAND shows. */
 enum {
-    META_NOSCRIPT = 1u << 0,
-    META_NO_MULTI = 1u << 1,
-    META_ALLOW_BUSY = 1u << 2,
-    META_CONTAINER = 1u << 3, /* only holds subcommands: no group category */
+    META_CONTAINER = 1u << 0, /* only holds subcommands: no group category */
 };
 
 /* What COMMAND reports that the table does not hold, taken from Redis's
@@ -586,7 +583,7 @@ struct command_meta {
 /* clang-format off */
 static const struct command_meta metas[] = {
     { "append", 0, NULL, NULL, "RW insert", NULL, NULL, NULL },
-    { "auth", META_NOSCRIPT | META_ALLOW_BUSY, NULL, NULL, NULL, NULL, NULL, NULL },
+    { "auth", 0, NULL, NULL, NULL, NULL, NULL, NULL },
     { "client", META_CONTAINER, NULL, NULL, NULL, NULL, "Depends on subcommand.", NULL },
     { "command", 0, "@connection", "nondeterministic_output_order", NULL, NULL, O_N_COMMANDS, NULL },
     { "command|count", 0, "@connection", NULL, NULL, NULL, NULL, NULL },
@@ -597,10 +594,10 @@ static const struct command_meta metas[] = {
     { "command|info", 0, "@connection", "nondeterministic_output_order", NULL, NULL, O_N_LOOKUP, NULL },
     { "command|list", 0, "@connection", "nondeterministic_output_order", NULL, NULL, O_N_COMMANDS, NULL },
     { "config", META_CONTAINER, NULL, NULL, NULL, NULL, "Depends on subcommand.", NULL },
-    { "config|get", META_NOSCRIPT, NULL, NULL, NULL, NULL, O_N_PARAMS, NULL },
-    { "config|resetstat", META_NOSCRIPT, NULL, NULL, NULL, NULL, NULL, NULL },
-    { "config|rewrite", META_NOSCRIPT, NULL, NULL, NULL, NULL, NULL, NULL },
-    { "config|set", META_NOSCRIPT, NULL, "request_policy:all_nodes response_policy:all_succeeded",
+    { "config|get", 0, NULL, NULL, NULL, NULL, O_N_PARAMS, NULL },
+    { "config|resetstat", 0, NULL, NULL, NULL, NULL, NULL, NULL },
+    { "config|rewrite", 0, NULL, NULL, NULL, NULL, NULL, NULL },
+    { "config|set", 0, NULL, "request_policy:all_nodes response_policy:all_succeeded",
       NULL, NULL, O_N_PARAMS, NULL },
     { "copy", 0, NULL, NULL, "RO access", NULL, NULL, "OW update" },
     { "dbsize", 0, NULL, "request_policy:all_shards response_policy:agg_sum", NULL, NULL, NULL, NULL },
@@ -614,7 +611,7 @@ static const struct command_meta metas[] = {
       NULL, NULL, "O(N) where N is the number of keys in the selected database", NULL },
     { "getdel", 0, NULL, NULL, "RW access delete", NULL, NULL, NULL },
     { "getex", 0, NULL, NULL, "RW access update", "RW and UPDATE because it changes the TTL", NULL, NULL },
-    { "hello", META_NOSCRIPT | META_ALLOW_BUSY, NULL, NULL, NULL, NULL, NULL, NULL },
+    { "hello", 0, NULL, NULL, NULL, NULL, NULL, NULL },
     { "info", 0, "@dangerous",
       "nondeterministic_output request_policy:all_shards response_policy:special", NULL, NULL,
       NULL, NULL },
@@ -632,11 +629,11 @@ static const struct command_meta metas[] = {
       NULL, NULL },
     { "psetex", 0, NULL, NULL, "OW update", NULL, NULL, NULL },
     { "pttl", 0, NULL, "nondeterministic_output", NULL, NULL, NULL, NULL },
-    { "quit", META_NOSCRIPT | META_ALLOW_BUSY, NULL, NULL, NULL, NULL, NULL, NULL },
+    { "quit", 0, NULL, NULL, NULL, NULL, NULL, NULL },
     { "randomkey", 0, NULL, "request_policy:all_shards nondeterministic_output", NULL, NULL, NULL, NULL },
     { "rename", 0, NULL, NULL, "RW access delete", NULL, NULL, "OW update" },
     { "renamenx", 0, NULL, NULL, "RW access delete", NULL, NULL, "OW insert" },
-    { "reset", META_NOSCRIPT | META_ALLOW_BUSY, NULL, NULL, NULL, NULL, NULL, NULL },
+    { "reset", 0, NULL, NULL, NULL, NULL, NULL, NULL },
     { "scan", 0, NULL, "nondeterministic_output request_policy:special", NULL, NULL,
       "O(1) for every call. O(N) for a complete iteration", NULL },
     { "set", 0, NULL, NULL, "RW access update variable_flags",
@@ -644,7 +641,7 @@ static const struct command_meta metas[] = {
     { "setex", 0, NULL, NULL, "OW update", NULL, NULL, NULL },
     { "setnx", 0, NULL, NULL, "OW insert", NULL, NULL, NULL },
     { "setrange", 0, NULL, NULL, "RW update", NULL, NULL, NULL },
-    { "shutdown", META_NOSCRIPT | META_NO_MULTI | META_ALLOW_BUSY, NULL, NULL, NULL, NULL, NULL, NULL },
+    { "shutdown", 0, NULL, NULL, NULL, NULL, NULL, NULL },
     { "strlen", 0, NULL, NULL, "RO", NULL, NULL, NULL },
     { "time", 0, NULL, "nondeterministic_output", NULL, NULL, NULL, NULL },
     { "touch", 0, NULL, MULTI_SUM, "RO", NULL, O_N_KEYS " that will be touched.", NULL },
@@ -781,19 +778,24 @@ static void reply_words(struct conn *c, const char *s, int status)
 }
 
 /* The flags COMMAND shows, in Redis's order. */
-static void reply_flags(struct conn *c, const struct command *cmd, const struct command_meta *m)
+static void reply_flags(struct conn *c, const struct command *cmd)
 {
-    unsigned extra = m ? m->flags : 0;
     const struct {
         const char *name;
         int on;
     } f[] = {
-        {"write", (cmd->flags & CMD_WRITE) != 0},     {"readonly", (cmd->flags & CMD_READONLY) != 0},
-        {"denyoom", (cmd->flags & CMD_DENYOOM) != 0}, {"admin", (cmd->flags & CMD_ADMIN) != 0},
-        {"noscript", (extra & META_NOSCRIPT) != 0},   {"loading", (cmd->flags & CMD_LOADING) != 0},
-        {"stale", (cmd->flags & CMD_STALE) != 0},     {"fast", (cmd->flags & CMD_FAST) != 0},
-        {"no_auth", (cmd->flags & CMD_NOAUTH) != 0},  {"no_multi", (extra & META_NO_MULTI) != 0},
-        {"allow_busy", (extra & META_ALLOW_BUSY) != 0},
+        {"write", (cmd->flags & CMD_WRITE) != 0},
+        {"readonly", (cmd->flags & CMD_READONLY) != 0},
+        {"denyoom", (cmd->flags & CMD_DENYOOM) != 0},
+        {"admin", (cmd->flags & CMD_ADMIN) != 0},
+        {"noscript", (cmd->flags & CMD_NOSCRIPT) != 0},
+        {"loading", (cmd->flags & CMD_LOADING) != 0},
+        {"stale", (cmd->flags & CMD_STALE) != 0},
+        {"skip_slowlog", (cmd->flags & CMD_SKIP_SLOWLOG) != 0},
+        {"fast", (cmd->flags & CMD_FAST) != 0},
+        {"no_auth", (cmd->flags & CMD_NOAUTH) != 0},
+        {"no_multi", (cmd->flags & CMD_NO_MULTI) != 0},
+        {"allow_busy", (cmd->flags & CMD_ALLOW_BUSY) != 0},
     };
     size_t n = 0;
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
@@ -943,7 +945,7 @@ static void reply_command_info(struct conn *c, const struct command *cmd)
     reply_array(c, 10);
     reply_cstr(c, cmd->name);
     reply_int(c, cmd->arity);
-    reply_flags(c, cmd, meta_of(cmd->name));
+    reply_flags(c, cmd);
     reply_int(c, cmd->first_key);
     reply_int(c, cmd->last_key);
     reply_int(c, cmd->key_step);

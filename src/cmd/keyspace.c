@@ -390,7 +390,10 @@ static void key_list_reply(struct conn *c, const struct key_list *kl)
     reply_array(c, kl->count);
     size_t start = 0;
     for (size_t i = 0; i < kl->count; i++) {
-        reply_bulk(c, kl->bytes.data + kl->bytes.start + start, kl->ends[i] - start);
+        size_t len = kl->ends[i] - start;
+        /* empty keys only: the buffer may never have been allocated */
+        const char *key = len ? kl->bytes.data + kl->bytes.start + start : "";
+        reply_bulk(c, key, len);
         start = kl->ends[i];
     }
 }

@@ -89,6 +89,11 @@ int multi_queue(struct conn *c, const struct command *cmd, size_t argc, struct a
     struct multi_state *m = c->multi;
     if (!m || !m->open || runs_immediately(cmd))
         return 0;
+    if (cmd->flags & CMD_NO_MULTI) {
+        reply_error(c, "ERR Command not allowed inside a transaction");
+        m->failed = 1;
+        return 1;
+    }
     if (m->nqueued == m->queue_cap) {
         m->queue_cap = m->queue_cap ? m->queue_cap * 2 : 8;
         m->queue = mem_realloc(m->queue, m->queue_cap * sizeof *m->queue);

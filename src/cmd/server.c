@@ -296,18 +296,18 @@ static void config_help(struct conn *c, size_t argc, struct arg *argv)
 
 /* clang-format off */
 const struct command config_subcommands[] = {
-    { .name = "config|get", .arity = -3, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+    { .name = "config|get", .arity = -3, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE | CMD_NOSCRIPT,
       .proc = config_get, .group = "server", .since = "2.0.0",
       .summary = "Returns the effective values of configuration parameters.",
       .args = "parameter [parameter ...]" },
-    { .name = "config|set", .arity = -4, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+    { .name = "config|set", .arity = -4, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE | CMD_NOSCRIPT,
       .proc = config_set_pairs, .group = "server", .since = "2.0.0",
       .summary = "Sets configuration parameters in-flight.",
       .args = "parameter value [parameter value ...]" },
-    { .name = "config|resetstat", .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+    { .name = "config|resetstat", .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE | CMD_NOSCRIPT,
       .proc = config_resetstat, .group = "server", .since = "2.0.0",
       .summary = "Resets the server's statistics.", .args = "" },
-    { .name = "config|rewrite", .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+    { .name = "config|rewrite", .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE | CMD_NOSCRIPT,
       .proc = config_rewrite_file, .group = "server", .since = "2.8.0",
       .summary = "Persists the effective configuration to file.", .args = "" },
     { .name = "config|help", .arity = 2, .flags = CMD_LOADING | CMD_STALE,

@@ -248,7 +248,9 @@ static void conn_process_input(struct conn *c)
         if (rc == TC_EAGAIN)
             return;
         if (rc == TC_ERR) {
-            log_verbose("protocol error from client %s: %s", c->addr, c->parser.error);
+            char shown[LOG_REPR_BYTES];
+            log_verbose("protocol error from client %s: %s", c->addr,
+                        log_repr(shown, sizeof shown, c->parser.error, strlen(c->parser.error)));
             reply_error(c, c->parser.error);
             c->flags |= CONN_CLOSE_AFTER_REPLY;
             return;

@@ -263,3 +263,17 @@ size_t raw_read_n(int fd, char *out, size_t len)
     }
     return got;
 }
+
+#define HARNESS_READ_MAX_BYTES (64 * 1024)
+
+char *harness_read_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot read %s", path);
+    char *buf = malloc(HARNESS_READ_MAX_BYTES);
+    ck_assert_ptr_nonnull(buf);
+    size_t n = fread(buf, 1, HARNESS_READ_MAX_BYTES - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}

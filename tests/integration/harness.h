@@ -68,6 +68,10 @@ long long client_int(redisContext *c, const char *fmt, ...);
 /* TTL key is within [lo, hi] seconds. */
 void expect_ttl(redisContext *c, const char *key, long long lo, long long hi);
 
+/* The first 64 KiB of a text file, malloc'ed and NUL-terminated (fails the
+ * test when it cannot be read). */
+char *harness_read_file(const char *path);
+
 /* Path of the tidecache binary under test. */
 const char *tidecache_bin(void);
 

@@ -523,6 +523,27 @@ START_TEST(test_scan_basic)
 }
 END_TEST
 
+/* The empty string is a key like any other, also as the only key KEYS and
+ * SCAN return (their key buffer then holds no byte at all). */
+START_TEST(test_empty_key_listed)
+{
+    expect_status(client_cmd(c, "SET %b v", "", (size_t)0), "OK");
+    redisReply *r = client_cmd(c, "KEYS *");
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    ck_assert_uint_eq(r->elements, 1);
+    ck_assert_uint_eq(r->element[0]->len, 0);
+    freeReplyObject(r);
+    r = client_cmd(c, "SCAN 0");
+    ck_assert_uint_eq(r->elements, 2);
+    ck_assert_str_eq(r->element[0]->str, "0");
+    ck_assert_uint_eq(r->element[1]->elements, 1);
+    ck_assert_uint_eq(r->element[1]->element[0]->len, 0);
+    freeReplyObject(r);
+    expect_str(client_cmd(c, "GET %b", "", (size_t)0), "v");
+    expect_int(client_cmd(c, "DEL %b", "", (size_t)0), 1);
+}
+END_TEST
+
 START_TEST(test_scan_errors)
 {
     expect_status(client_cmd(c, "SET a 1"), "OK");
@@ -691,6 +712,7 @@ int main(void)
     tcase_add_checked_fixture(tc, start_plain, stop);
     tcase_set_timeout(tc, TEST_TIMEOUT_S);
     tcase_add_test(tc, test_expireat_pexpireat);
+    tcase_add_test(tc, test_empty_key_listed);
     tcase_add_test(tc, test_expiretime);
     tcase_add_test(tc, test_touch_unlink_type);
     tcase_add_test(tc, test_rename);

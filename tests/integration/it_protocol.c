@@ -2,6 +2,7 @@
  * writes, binary safety, inline commands, protocol errors and what follows
  * them, memory bounds for huge declared bulks and for clients that do not
  * read their replies. Each test starts its own server on a free port. */
+#include <ctype.h>
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -487,6 +488,30 @@ START_TEST(test_protocol_errors)
 }
 END_TEST
 
+/* Bytes a client sends end up in the log only escaped: a CR or LF in a
+ * malformed request cannot end the line and start a forged one. */
+START_TEST(test_protocol_error_logged_on_one_line)
+{
+    struct server s;
+    server_start(&s, "loglevel verbose\n");
+    static const char forged[] = "*1\r\n\n12345:M 01 Jan 2026 00:00:00.000 # forged\r\n";
+    expect_reply_then_close(&s, forged, sizeof forged - 1,
+                            "-ERR Protocol error: expected '$', got ' '\r\n");
+    char *log = harness_read_file(s.log_path);
+    stop_cleanly(&s);
+    int escaped = 0;
+    for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n")) {
+        ck_assert_msg(strstr(line, "# forged") == NULL || strstr(line, "protocol error"),
+                      "a client's bytes started a log line: %s", line);
+        ck_assert_msg(isdigit((unsigned char)line[0]) && strstr(line, ":M "),
+                      "not a log line: %s", line);
+        escaped |= strstr(line, "got '\\n'") != NULL;
+    }
+    ck_assert_msg(escaped, "the protocol error is not logged with its byte escaped");
+    free(log);
+}
+END_TEST
+
 /* A client that declares a 512 MB bulk and sends 3 bytes of it must not make
  * the server reserve the declared size. */
 START_TEST(test_huge_declared_bulk)
@@ -691,6 +716,7 @@ static Suite *protocol_suite(void)
         {"binary", test_binary_keys_values},
         {"inline", test_inline_commands},
         {"protocol_errors", test_protocol_errors},
+        {"protocol_error_log", test_protocol_error_logged_on_one_line},
         {"huge_declared_bulk", test_huge_declared_bulk},
         {"command_errors", test_command_errors},
         {"backpressure", test_backpressure},

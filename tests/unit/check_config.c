@@ -220,7 +220,8 @@ static const struct {
     {"port 6379 # no comments after a directive",
      "t.conf:1: port: wrong number of arguments (expected 1)"},
     {"port 1\r\nport x\r\n", "t.conf:2: port: 'x' is not an integer"},
-    {"hz 0", "t.conf:1: hz: '0' is out of range (1 to 500)"},
+    {"hz -1", "t.conf:1: hz: '-1' is out of range (0 to 2147483647)"},
+    {"hz 2147483648", "t.conf:1: hz: '2147483648' is out of range (0 to 2147483647)"},
     {"maxmemory-policy foo", NULL},
     {"loglevel loud",
      "t.conf:1: loglevel: 'loud' is not one of debug, verbose, notice, warning"},
@@ -285,6 +286,28 @@ START_TEST(test_bad_line)
     ck_assert_str_eq(after, before);
     ck_assert_uint_eq(mem_used(), base);
     config_free(&c);
+}
+END_TEST
+
+/* hz, as in Redis, takes any value from 0 to INT_MAX and keeps it within
+ * 1..500; CONFIG SET goes through the same parser. */
+START_TEST(test_hz_is_clamped)
+{
+    static const struct {
+        const char *text;
+        long long hz;
+    } cases[] = {{"hz 0", 1}, {"hz 1", 1}, {"hz 500", 500}, {"hz 501", 500},
+                 {"hz 2147483647", 500}, {"hz 77", 77}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct config c;
+        config_init(&c);
+        load_ok(&c, cases[i].text);
+        ck_assert_int_eq(c.hz, cases[i].hz);
+        char err[ERR_LEN];
+        ck_assert_int_eq(config_set_value(&c, "hz", cases[i].text + 3, err, sizeof err), TC_OK);
+        ck_assert_int_eq(c.hz, cases[i].hz);
+        config_free(&c);
+    }
 }
 END_TEST
 
@@ -441,10 +464,10 @@ START_TEST(test_file_errors)
     snprintf(expect, sizeof expect, "/tmp: cannot read: %s", strerror(EISDIR));
     ck_assert_str_eq(err, expect);
 
-    write_temp(path, "port 7000\nhz 0\n");
+    write_temp(path, "port 7000\nmaxclients 0\n");
     ck_assert_int_eq(config_load(&c, path, 0, NULL, err, sizeof err), TC_ERR);
     unlink(path);
-    snprintf(expect, sizeof expect, "%s:2: hz: '0' is out of range (1 to 500)", path);
+    snprintf(expect, sizeof expect, "%s:2: maxclients: '0' is out of range (1 to 1000000)", path);
     ck_assert_str_eq(err, expect);
     ck_assert_int_eq(c.port, 6379);
     ck_assert_ptr_null(c.path);
@@ -566,7 +589,7 @@ START_TEST(test_set)
     snapshot(&c, before, sizeof before);
 
     ck_assert_int_eq(config_set(&c, "port", 1, port_bad, err, sizeof err), TC_ERR);
-    ck_assert_str_eq(err, "port: '70000' is out of range (0 to 65535)");
+    ck_assert_str_eq(err, "port: argument must be between 0 and 65535 inclusive");
     ck_assert_int_eq(config_set(&c, "port", 2, two, err, sizeof err), TC_ERR);
     ck_assert_str_eq(err, "port: wrong number of arguments (expected 1)");
     ck_assert_int_eq(config_set(&c, "bind", 2, bind_bad, err, sizeof err), TC_ERR);
@@ -741,6 +764,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_good_file);
     tcase_add_loop_test(tc, test_size_units, 0, (int)(sizeof sizes / sizeof sizes[0]));
     tcase_add_loop_test(tc, test_bad_line, 0, (int)(sizeof bad_lines / sizeof bad_lines[0]));
+    tcase_add_test(tc, test_hz_is_clamped);
     tcase_add_test(tc, test_nul_byte_in_line);
     tcase_add_test(tc, test_error_buffer_small);
     tcase_add_test(tc, test_quoting);
