@@ -42,8 +42,13 @@ IT_SUPPORT := $(filter-out $(IT_SRC),$(wildcard tests/integration/*.c))
 IT_BIN := $(IT_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/%)
+# Each fuzz target also builds with this compiler and a plain main that
+# replays its seed corpus and saved regressions (tests/fuzz/replay.c).
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay_%)
 
-.PHONY: all run test test-build deps deps-test install uninstall clean fuzz sample-conf
+.PHONY: all run test test-build deps deps-test install uninstall clean fuzz fuzz-run \
+	fuzz-coverage fuzz-merge sample-conf
 
 all: $(BUILD)/tidecache
 
@@ -63,6 +68,10 @@ $(BUILD)/tests/check_%: tests/unit/check_%.c $(BUILD)/libtidecache.a | $(BUILD)/
 $(BUILD)/tests/it_%: tests/integration/it_%.c $(IT_SUPPORT) $(wildcard tests/integration/*.h) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/integration -o $@ $< $(IT_SUPPORT) $(TEST_LIBS)
 
+$(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libtidecache.a \
+		| $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libtidecache.a $(LIBS)
+
 $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
@@ -79,18 +88,35 @@ run: deps
 	$(MAKE) all
 	$(BUILD)/tidecache conf/tidecache.conf
 
-test-build: $(BUILD)/tidecache $(UNIT_BIN) $(IT_BIN) $(HELPER_BIN)
+test-build: $(BUILD)/tidecache $(UNIT_BIN) $(IT_BIN) $(HELPER_BIN) $(REPLAY_BIN)
 
 test: deps-test
 	$(MAKE) test-build
 	BUILD=$(BUILD) SANITIZE=$(SANITIZE) scripts/run-tests.sh
 
+
 # Regenerate the sample config from the option table.
 sample-conf: $(BUILD)/tidecache
 	$(BUILD)/tidecache --sample-config > conf/tidecache.conf
 
+# libFuzzer targets (clang): see tests/fuzz/Makefile.
+FUZZ_SECONDS ?= 60
 fuzz:
+	@scripts/deps.sh fuzz
 	$(MAKE) -f tests/fuzz/Makefile
+
+# Every fuzz target for FUZZ_SECONDS from its seed corpus; a finding stops
+# the run with its input saved under build/fuzz/artifacts/.
+fuzz-run:
+	@scripts/deps.sh fuzz
+	$(MAKE) -f tests/fuzz/Makefile run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+fuzz-coverage:
+	@scripts/deps.sh fuzz
+	$(MAKE) -f tests/fuzz/Makefile coverage
+
+fuzz-merge:
+	$(MAKE) -f tests/fuzz/Makefile merge
 
 # Install locations. systemd searches $(PREFIX)/lib/systemd/system for
 # PREFIX /usr/local and /usr alike; the unit's ExecStart is rewritten to

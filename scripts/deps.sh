@@ -3,6 +3,8 @@
 #   scripts/deps.sh build   compiler, make, pkg-config, libevent, jemalloc
 #   scripts/deps.sh test    build + Check, hiredis, redis-tools (redis-cli)
 #   scripts/deps.sh bench   build + redis-server and redis-benchmark
+#   scripts/deps.sh fuzz    clang with libFuzzer and the sanitizer runtimes,
+#                           llvm-cov/llvm-profdata, libevent
 # Quick when everything is there: one dpkg-query, no network.
 set -eu
 
@@ -15,7 +17,8 @@ test) pkgs="$build_pkgs check libhiredis-dev redis-tools python3-redis systemd m
     command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
     command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm" ;;
 bench) pkgs="$build_pkgs redis-server redis-tools" ;;
-*) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+fuzz) pkgs="make pkg-config libevent-dev clang libclang-rt-dev llvm" ;;
+*) echo "usage: $0 build|test|bench|fuzz" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -69,6 +69,29 @@ done
 for bin in "$BUILD"/tests/it_*; do
     [ -x "$bin" ] && run_check_binary "$bin"
 done
+# Each fuzz target replays its checked-in seeds and saved regressions.
+run_replay() {
+    local bin=$1 name target out
+    name=$(basename "$bin")
+    target=${name#replay_}
+    out="$log_dir/$name.log"
+    local inputs=()
+    for d in "tests/fuzz/corpus/$target" "tests/fuzz/regressions/$target"; do
+        [ -d "$d" ] && inputs+=("$d")
+    done
+    if [ ${#inputs[@]} -eq 0 ] || "$bin" "${inputs[@]}" >"$out" 2>&1; then
+        passed=$((passed + 1))
+        printf '%-28s %s\n' "$name" "$(tail -n 1 "$out" 2>/dev/null)"
+    else
+        failed=$((failed + 1))
+        failed_names+=("$name")
+        printf '%-28s FAILED\n' "$name"
+        tail -n 40 "$out"
+    fi
+}
+for bin in "$BUILD"/tests/replay_*; do
+    [ -x "$bin" ] && run_replay "$bin"
+done
 for script in tests/scripts/*.sh; do
     [ -f "$script" ] && run_script "$script"
 done

@@ -16,6 +16,7 @@
 #include "tidecache/config.h"
 #include "tidecache/conn.h"
 #include "tidecache/db.h"
+#include "tidecache/evict.h"
 #include "tidecache/hash.h"
 #include "tidecache/log.h"
 #include "tidecache/notify.h"
@@ -265,6 +266,7 @@ static int serve(struct config *cfg, const struct cmdline *cl)
     }
     service_stop(&svc);
     server_teardown();
+    evict_teardown();
     db_teardown();
     event_base_free(base);
     notify_teardown();

@@ -34,6 +34,8 @@ enum conn_flag {
     CONN_CLOSING = 1u << 4,           /* being torn down; ignore further events */
     CONN_NO_EVICT = 1u << 5,          /* CLIENT NO-EVICT on: exempt from client eviction */
     CONN_NO_TOUCH = 1u << 6,          /* CLIENT NO-TOUCH on: reads leave keys' access time alone */
+    CONN_DETACHED = 1u << 7,          /* no socket: fed and read in-process (conn_create_detached) */
+    CONN_LISTED = 1u << 8,            /* in the server's lists: CLIENT LIST, KILL, timeouts */
 };
 
 #define CONN_ADDR_BYTES 128 /* "ip:port", "[ip6]:port" or "socketpath:0", NUL included */
@@ -99,6 +101,27 @@ void conn_teardown(void);
  * reading. Returns NULL (and closes fd) when events cannot be created. */
 struct conn *conn_create(struct event_base *base, int fd, const struct sockaddr *peer,
                          socklen_t peer_len, int is_unix);
+
+/* A connection without a socket, for running requests in-process (the
+ * command fuzzer, scripts): requests go in with conn_feed, and replies stay
+ * in c->out for the owner to read and consume; nothing is ever written or
+ * read by the event loop. fd is -1 and the address "?:0". With listed set it
+ * joins the server's lists like a client (CLIENT LIST shows it, CLIENT KILL
+ * and the idle timeout close it, shutdown closes it); unlisted, only its
+ * owner ever sees it. */
+struct conn *conn_create_detached(int listed);
+
+/* Append n bytes of requests to a detached connection's input and run
+ * every complete request, as a read from a socket would (pipelining, the
+ * flow control of CONN_OUTPUT_HIGH_WATER_BYTES, protocol errors). Requests
+ * held back by flow control run at a later call, once the owner has
+ * consumed output; n may be 0 for that. Returns the bytes of input not run
+ * yet. The connection is never destroyed here; once CONN_CLOSE_AFTER_REPLY
+ * is set (QUIT, a protocol error, CLIENT KILL of itself, SHUTDOWN) the owner
+ * reads the output and destroys it. A listed one may be destroyed by other
+ * connections' commands (CLIENT KILL) or the idle timeout at any time in
+ * between: its owner keeps its id and finds it with conn_find_by_id. */
+size_t conn_feed(struct conn *c, const void *p, size_t n);
 
 /* Close the socket and free everything the connection holds. */
 void conn_destroy(struct conn *c);

@@ -67,6 +67,11 @@ enum evict_result evict_perform(const struct config *cfg, int64_t budget_us);
  * the pending I/O, until memory is under the cap or nothing more can go. */
 void evict_tick(struct event_base *base, const struct config *cfg);
 
+/* Forget the candidates kept between rounds (freeing their key copies),
+ * the hands' positions and any queued slice: before the keyspaces or the
+ * event loop go. */
+void evict_teardown(void);
+
 /* Keys evicted since the process started (INFO's evicted_keys counts since
  * the last CONFIG RESETSTAT, in stats). */
 uint64_t evict_total(void);

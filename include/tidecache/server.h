@@ -20,6 +20,9 @@ int server_run(void);
 /* Stop accepting, let clients receive what is queued, then leave the loop. */
 void server_request_shutdown(const char *why);
 
+/* Whether a shutdown was requested (and the listeners are closed). */
+int server_shutting_down(void);
+
 void server_teardown(void);
 
 #endif

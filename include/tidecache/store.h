@@ -183,4 +183,20 @@ uint64_t store_hand_step(struct store *s, uint64_t cursor, store_hand_fn *fn, vo
 #define STORE_CAPPED_MAX_LOAD 2
 void store_set_memory_limit(size_t bytes);
 
+/* ---- checks (tests, the command fuzzer) --------------------------------- */
+
+/* The item under key with no side effect at all: an expired one is
+ * returned as it is, no access is marked, no resize advances. */
+const struct item *store_peek(const struct store *s, const char *key, size_t klen);
+
+/* Check the store's invariants, in O(items + buckets): each item sits in
+ * the bucket of its hash, buckets already moved by a resize are empty, the
+ * counts of items, of items with an expiry and the sum of expiries match
+ * the items, flushed tables hold as many items as the store says, the
+ * memory counter matches a recount at the allocator's sizes, and an expiry
+ * index exists while items have an expiry. With expect_none_due, no item
+ * may be past its expiry (after a sweep given budget enough). Returns
+ * TC_OK, or TC_ERR with what is wrong in why. */
+int store_verify(const struct store *s, int expect_none_due, char *why, size_t whylen);
+
 #endif

@@ -432,6 +432,16 @@ void evict_tick(struct event_base *base, const struct config *cfg)
     slice_run();
 }
 
+void evict_teardown(void)
+{
+    pool_clear();
+    pool_kind = KIND_NONE;
+    memset(hands, 0, sizeof hands);
+    slice_base = NULL;
+    slice_cfg = NULL;
+    slice_queued = 0;
+}
+
 uint64_t evict_total(void)
 {
     return evicted_total;

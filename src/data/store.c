@@ -14,6 +14,7 @@
 #include "tidecache/expiry.h"
 #include "tidecache/hash.h"
 #include "tidecache/mem.h"
+#include "tidecache/status.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -1196,4 +1197,116 @@ uint64_t store_hand_step(struct store *s, uint64_t cursor, store_hand_fn *fn, vo
     cursor = cursor_step(s, cursor, hand_visit, &hc);
     maybe_resize(s);
     return cursor;
+}
+
+/* ---- checks -------------------------------------------------------------- */
+
+const struct item *store_peek(const struct store *s, const char *key, size_t klen)
+{
+    uint64_t h = hash_bytes(key, klen);
+    for (int i = 0; i < 2 && s->t[i].buckets; i++)
+        for (const struct item *it = s->t[i].buckets[h & s->t[i].mask]; it; it = it->next)
+            if (item_key_equals(it, key, klen))
+                return it;
+    return NULL;
+}
+
+/* Bytes a bucket array takes, as table_alloc counted it. */
+static size_t table_bytes(const struct table *t)
+{
+    if (!t->buckets)
+        return 0;
+    if (table_mapped(t))
+        return mem_map_size((t->mask + 1) * sizeof(*t->buckets));
+    return mem_block_size(t->buckets);
+}
+
+/* What store_verify tallies while it walks the tables. */
+struct verify_tally {
+    size_t items, expires, bytes, due;
+    __int128 expire_sum;
+    int64_t now_ms;
+};
+
+/* Walk the chains of t from bucket `from` on, checking that each item sits
+ * in the bucket of its hash, and tally them. Returns TC_ERR at the first
+ * misplaced item. */
+static int verify_table(const struct table *t, size_t from, struct verify_tally *v, char *why,
+                        size_t whylen)
+{
+    if (!t->buckets)
+        return TC_OK;
+    v->bytes += table_bytes(t);
+    for (size_t b = from; b <= t->mask; b++) {
+        for (const struct item *it = t->buckets[b]; it; it = it->next) {
+            if ((item_hash(it) & t->mask) != b) {
+                snprintf(why, whylen, "item '%.*s' is in bucket %zu, not its own",
+                         (int)(item_key_len(it) < 64 ? item_key_len(it) : 64), item_key(it), b);
+                return TC_ERR;
+            }
+            int64_t e = item_expire_ms(it);
+            v->items++;
+            v->bytes += mem_block_size(it);
+            if (e) {
+                v->expires++;
+                v->expire_sum += e;
+                if (e <= v->now_ms)
+                    v->due++;
+            }
+        }
+    }
+    return TC_OK;
+}
+
+int store_verify(const struct store *s, int expect_none_due, char *why, size_t whylen)
+{
+    struct verify_tally v = {.now_ms = clock_now_ms()};
+    if (!s->t[0].buckets) {
+        snprintf(why, whylen, "the store has no table");
+        return TC_ERR;
+    }
+    for (size_t b = 0; store_resizing(s) && b < s->rehash_idx && b <= s->t[0].mask; b++) {
+        if (s->t[0].buckets[b]) {
+            snprintf(why, whylen, "bucket %zu was rehashed but is not empty", b);
+            return TC_ERR;
+        }
+    }
+    if (verify_table(&s->t[0], store_resizing(s) ? s->rehash_idx : 0, &v, why, whylen) != TC_OK ||
+        verify_table(&s->t[1], 0, &v, why, whylen) != TC_OK)
+        return TC_ERR;
+    if (v.items != s->count || v.expires != s->expires || v.expire_sum != s->expire_sum_ms) {
+        snprintf(why, whylen, "counted %zu items, %zu with an expiry; the store says %zu and %zu",
+                 v.items, v.expires, s->count, s->expires);
+        return TC_ERR;
+    }
+    size_t grave_items = 0;
+    for (const struct graveyard *g = s->grave; g; g = g->next) {
+        struct verify_tally gv = {.now_ms = v.now_ms};
+        /* freed buckets are empty, so both tables are walked whole */
+        if (verify_table(&g->t[0], 0, &gv, why, whylen) != TC_OK ||
+            verify_table(&g->t[1], 0, &gv, why, whylen) != TC_OK)
+            return TC_ERR;
+        grave_items += gv.items;
+        v.bytes += gv.bytes + mem_block_size(g);
+    }
+    if (grave_items != s->grave_items) {
+        snprintf(why, whylen, "flushed tables hold %zu items; the store says %zu", grave_items,
+                 s->grave_items);
+        return TC_ERR;
+    }
+    for (const struct unmap_job *j = s->unmaps; j; j = j->next)
+        v.bytes += j->len + mem_block_size(j);
+    if (v.bytes != s->mem_bytes) {
+        snprintf(why, whylen, "recounted %zu bytes; the store says %zu", v.bytes, s->mem_bytes);
+        return TC_ERR;
+    }
+    if (expect_none_due && v.due) {
+        snprintf(why, whylen, "%zu items are past their expiry after a full sweep", v.due);
+        return TC_ERR;
+    }
+    if (s->expires && !s->wheel) {
+        snprintf(why, whylen, "%zu items have an expiry but there is no expiry index", s->expires);
+        return TC_ERR;
+    }
+    return TC_OK;
 }

@@ -33,6 +33,7 @@ static struct conn *first_by_id, *last_by_id; /* by creation */
 static struct conn *executing;
 
 static void conn_on_read(evutil_socket_t fd, short what, void *arg);
+static void conn_list(struct conn *c);
 static void conn_on_write(evutil_socket_t fd, short what, void *arg);
 
 void conn_setup(const struct config *cfg, const struct conn_hooks *h)
@@ -104,7 +105,7 @@ static void id_list_unlink(struct conn *c)
 static void conn_touch(struct conn *c)
 {
     c->last_active_ms = clock_now_ms();
-    if (newest != c) {
+    if (newest != c && (c->flags & CONN_LISTED)) {
         list_unlink(c);
         list_append(c);
     }
@@ -191,20 +192,52 @@ struct conn *conn_create(struct event_base *base, int fd, const struct sockaddr 
         mem_free(c);
         return NULL;
     }
+    conn_list(c);
+    return c;
+}
+
+/* Join the server's lists (CLIENT LIST, KILL, timeouts, shutdown). */
+static void conn_list(struct conn *c)
+{
+    c->flags |= CONN_LISTED;
     list_append(c);
     id_list_append(c);
     open_count++;
+}
+
+struct conn *conn_create_detached(int listed)
+{
+    struct conn *c = mem_calloc(1, sizeof *c);
+    c->fd = -1;
+    c->flags = CONN_DETACHED;
+    c->id = next_id++;
+    c->proto = 2;
+    c->db = db_get(0);
+    c->db_index = 0;
+    c->created_ms = c->last_active_ms = clock_now_ms();
+    snprintf(c->addr, sizeof c->addr, "?:0");
+    snprintf(c->laddr, sizeof c->laddr, "?:0");
+    c->authenticated = !conn_password_configured();
+    buf_init(&c->in);
+    buf_init(&c->out);
+    resp_parser_init(&c->parser, config ? config->proto_max_bulk_len : 512 * MB);
+    if (listed)
+        conn_list(c);
     return c;
 }
 
 void conn_destroy(struct conn *c)
 {
-    event_free(c->read_ev);
-    event_free(c->write_ev);
-    close(c->fd);
-    list_unlink(c);
-    id_list_unlink(c);
-    open_count--;
+    if (!(c->flags & CONN_DETACHED)) {
+        event_free(c->read_ev);
+        event_free(c->write_ev);
+        close(c->fd);
+    }
+    if (c->flags & CONN_LISTED) {
+        list_unlink(c);
+        id_list_unlink(c);
+        open_count--;
+    }
     buf_free(&c->in);
     buf_free(&c->out);
     resp_parser_free(&c->parser);
@@ -219,7 +252,8 @@ void conn_destroy(struct conn *c)
 static void conn_pause_reading(struct conn *c)
 {
     if (!(c->flags & CONN_READ_PAUSED)) {
-        event_del(c->read_ev);
+        if (c->read_ev)
+            event_del(c->read_ev);
         c->flags |= CONN_READ_PAUSED;
     }
 }
@@ -227,7 +261,8 @@ static void conn_pause_reading(struct conn *c)
 static void conn_resume_reading(struct conn *c)
 {
     if (c->flags & CONN_READ_PAUSED) {
-        event_add(c->read_ev, NULL);
+        if (c->read_ev)
+            event_add(c->read_ev, NULL);
         c->flags &= ~CONN_READ_PAUSED;
     }
 }
@@ -272,6 +307,8 @@ static void conn_process_input(struct conn *c)
  * gone. */
 static int conn_write(struct conn *c)
 {
+    if (c->flags & CONN_DETACHED) /* the owner takes the output */
+        return buf_used(&c->out) ? TC_EAGAIN : TC_OK;
     while (buf_used(&c->out) > 0) {
         ssize_t n = write(c->fd, c->out.data + c->out.start, buf_used(&c->out));
         if (n > 0) {
@@ -360,6 +397,17 @@ static void conn_on_write(evutil_socket_t fd, short what, void *arg)
     clock_update();
     conn_touch(c);
     conn_drive(c);
+}
+
+size_t conn_feed(struct conn *c, const void *p, size_t n)
+{
+    buf_append(&c->in, p, n);
+    conn_touch(c);
+    if ((c->flags & CONN_READ_PAUSED) && !(c->flags & CONN_CLOSE_AFTER_REPLY) &&
+        conn_pending_output(c) <= CONN_OUTPUT_LOW_WATER_BYTES)
+        conn_resume_reading(c);
+    conn_process_input(c);
+    return buf_used(&c->in);
 }
 
 void conn_close_idle(long long timeout_s)

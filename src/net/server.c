@@ -20,21 +20,15 @@
 #include "tidecache/clock.h"
 #include "tidecache/config.h"
 #include "tidecache/conn.h"
-#include "tidecache/db.h"
-#include "tidecache/evict.h"
+#include "tidecache/cron.h"
 #include "tidecache/log.h"
-#include "tidecache/mem.h"
 #include "tidecache/notify.h"
 #include "tidecache/stats.h"
 #include "tidecache/status.h"
-#include "tidecache/store.h"
 
 #define SERVER_MAX_LISTENERS 16
 #define ACCEPT_RETRY_MS 100          /* pause after accept fails (e.g. out of descriptors) */
 #define SHUTDOWN_GRACE_MS 2000       /* how long shutdown waits for replies to drain */
-#define EXPIRE_SLICE_US 1000         /* one active-expiry slice; no client waits longer */
-#define EXPIRE_DUTY_PERCENT 25       /* share of each tick slices may use when keys pile up */
-#define REHASH_SLICE_US 1000         /* table-resize work per keyspace per tick */
 
 static const char MAXCLIENTS_ERROR[] = "-ERR max number of clients reached\r\n";
 
@@ -49,11 +43,8 @@ static struct config *config;
 static struct listener listeners[SERVER_MAX_LISTENERS];
 static int nlisteners;
 static int own_unixsocket;             /* we created config->unixsocket: unlink at exit */
-static struct event *tick_ev;          /* hz timer */
-static struct event *expire_more_ev;   /* follow-up expiry slices within a tick */
 static struct event *shutdown_ev;      /* polls draining clients at shutdown */
 static struct event *signal_evs[2];
-static int64_t tick_started_us;        /* when the current tick began */
 static int shutting_down;
 static int64_t shutdown_deadline_ms;
 
@@ -324,84 +315,6 @@ static void close_listeners(void)
     nlisteners = 0;
 }
 
-/* One background slice over every keyspace, at most EXPIRE_SLICE_US long:
- * the active-expiry sweep, then the lazy freeing of flushed keyspaces, then
- * table resizing (beyond the tick's own REHASH_SLICE_US, so a table that
- * doubled at 10M keys is done in seconds, not a minute).
- * Keyspaces take turns at going first, so a busy one cannot starve the
- * others. When work is left over, another slice is queued right after the
- * pending I/O is served, until the slices of this tick have used
- * EXPIRE_DUTY_PERCENT of the tick: a backlog of expired keys drains at a
- * quarter of a core while no request waits more than one slice. */
-static void expire_slice(void)
-{
-    static int first_db; /* keyspace that goes first in the next slice */
-    int more_any = 0;
-    int64_t slice_start = clock_mono_us();
-    int ndb = db_count();
-    for (int n = 0; n < ndb; n++) {
-        int64_t left = EXPIRE_SLICE_US - (clock_mono_us() - slice_start);
-        if (left <= 0) {
-            more_any = 1;
-            break;
-        }
-        struct store *s = db_get((first_db + n) % ndb);
-        int more = 0;
-        store_expire_step(s, left, &more);
-        more_any |= more;
-        left = EXPIRE_SLICE_US - (clock_mono_us() - slice_start);
-        more_any |= store_lazyfree_step(s, left > 0 ? left : 0);
-        left = EXPIRE_SLICE_US - (clock_mono_us() - slice_start);
-        if (left > 0)
-            more_any |= store_rehash_step(s, left);
-    }
-    first_db = ndb ? (first_db + 1) % ndb : 0;
-    int64_t tick_us = 1000000 / config->hz;
-    int64_t spent_us = clock_mono_us() - tick_started_us;
-    if (more_any && spent_us < tick_us * EXPIRE_DUTY_PERCENT / 100) {
-        /* A zero timeout, not event_active: libevent runs activated events
-         * back to back without polling, while a due timer waits for the
-         * next poll, so the clients' pending requests go first. */
-        static const struct timeval now = {0, 0};
-        event_add(expire_more_ev, &now);
-    }
-}
-
-static void on_expire_more(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    (void)arg;
-    clock_update();
-    expire_slice();
-}
-
-static void arm_tick(void)
-{
-    int64_t period_us = 1000000 / config->hz;
-    struct timeval tv = {(time_t)(period_us / 1000000), (suseconds_t)(period_us % 1000000)};
-    event_add(tick_ev, &tv);
-}
-
-/* The background tick, hz times a second: idle clients, active expiry,
- * incremental table resizing. Re-armed each time so an hz change applies at
- * the next tick. */
-static void on_tick(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    (void)arg;
-    clock_update();
-    tick_started_us = clock_mono_us();
-    conn_close_idle(config->timeout);
-    for (int i = 0; i < db_count(); i++)
-        store_rehash_step(db_get(i), REHASH_SLICE_US);
-    expire_slice();
-    evict_tick(base, config); /* over maxmemory: evict down to it in slices */
-    stats_tick(clock_now_ms()); /* memory peak, instantaneous_ops_per_sec */
-    arm_tick();
-}
-
 static void on_shutdown_poll(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -431,6 +344,11 @@ void server_request_shutdown(const char *why)
     event_add(shutdown_ev, &now);
 }
 
+int server_shutting_down(void)
+{
+    return shutting_down;
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
     (void)what;
@@ -447,14 +365,12 @@ int server_setup(struct event_base *event_base, struct config *cfg)
         close_listeners();
         return TC_ERR;
     }
-    tick_ev = event_new(base, -1, 0, on_tick, NULL);
-    expire_more_ev = event_new(base, -1, 0, on_expire_more, NULL);
+    cron_setup(base, cfg);
     shutdown_ev = event_new(base, -1, 0, on_shutdown_poll, NULL);
     signal_evs[0] = evsignal_new(base, SIGTERM, on_signal, NULL);
     signal_evs[1] = evsignal_new(base, SIGINT, on_signal, NULL);
     evsignal_add(signal_evs[0], NULL);
     evsignal_add(signal_evs[1], NULL);
-    arm_tick();
 
     char addrs[512] = "";
     size_t used = 0;
@@ -480,15 +396,13 @@ void server_teardown(void)
 {
     close_listeners();
     conn_teardown();
-    if (tick_ev)
-        event_free(tick_ev);
-    if (expire_more_ev)
-        event_free(expire_more_ev);
+    cron_teardown();
     if (shutdown_ev)
         event_free(shutdown_ev);
     for (int i = 0; i < 2; i++)
         if (signal_evs[i])
             event_free(signal_evs[i]);
-    tick_ev = expire_more_ev = shutdown_ev = NULL;
+    shutdown_ev = NULL;
     signal_evs[0] = signal_evs[1] = NULL;
+    shutting_down = 0;
 }
