@@ -5,6 +5,7 @@
 #   make CC=clang                      build with clang
 #   make test SANITIZE=address,undefined  instrumented build (in build/sanitize)
 #   make install PREFIX=/usr/local DESTDIR=/tmp/stage
+#   make soak SOAK_SECONDS=600         soak test against build/tidecache (not in `make test`)
 
 CC ?= cc
 PREFIX ?= /usr/local
@@ -94,6 +95,18 @@ test: deps-test
 	$(MAKE) test-build
 	BUILD=$(BUILD) SANITIZE=$(SANITIZE) scripts/run-tests.sh
 
+# Soak test, not part of `make test`: SOAK_SECONDS of checked traffic, expiry,
+# eviction and protocol abuse against one server, half without a memory cap
+# and half with one (see tests/soak/soak.c).
+SOAK_SECONDS ?= 600
+.PHONY: soak
+
+$(BUILD)/tests/soak: tests/soak/soak.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(TEST_LIBS) -pthread
+
+soak: deps-test
+	$(MAKE) $(BUILD)/tidecache $(BUILD)/tests/soak
+	$(BUILD)/tests/soak --server $(BUILD)/tidecache --seconds $(SOAK_SECONDS)
 
 # Regenerate the sample config from the option table.
 sample-conf: $(BUILD)/tidecache
