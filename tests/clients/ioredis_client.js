@@ -11,51 +11,16 @@
 
 const Redis = require('ioredis');
 const assert = require('node:assert/strict');
+const {
+  HOST, announce, check, checkError, checkNoErrors, ok, portArgument, runMain, trackErrors, waitReady, waitUntil,
+} = require('./checks');
 
-const HOST = '127.0.0.1';
 const SCAN_KEYS = 300;          // keys written for the SCAN check
 const PIPELINE_SETS = 100;      // SETs sent in one pipeline
 const EXPIRY_PX_MS = 200;       // TTL of the key that must expire
 const EXPIRY_WAIT_MS = 5000;    // bound on waiting for it to go
 const POLL_STEP_MS = 20;
-const READY_WAIT_MS = 10000;    // bound on reaching the "ready" state
 const TOTAL_MS = 50000;         // bound on the whole program
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function ok(name) {
-  console.log(`ok   ${name}`);
-}
-
-function check(name, got, want) {
-  assert.deepStrictEqual(got, want, `${name}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
-  ok(name);
-}
-
-async function checkError(name, promise, wantText) {
-  let got;
-  try {
-    got = await promise;
-  } catch (err) {
-    check(name, err.message, wantText);
-    return;
-  }
-  throw new Error(`${name}: expected the error ${JSON.stringify(wantText)}, got the reply ${JSON.stringify(got)}`);
-}
-
-function waitReady(r, errors) {
-  return new Promise((resolve, reject) => {
-    if (r.status === 'ready') {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(() => reject(new Error(`not ready after ${READY_WAIT_MS} ms (status ${r.status}; errors: ${[...new Set(errors)].join(' | ') || 'none'})`)), READY_WAIT_MS);
-    r.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
 
 async function scanAll(r, options) {
   const keys = new Set();
@@ -127,11 +92,8 @@ async function runChecks(r) {
   const pttl = await r.pttl('short');
   assert.ok(pttl > 0 && pttl <= EXPIRY_PX_MS, `PTTL short: expected 1..${EXPIRY_PX_MS}, got ${pttl}`);
   ok('PTTL short');
-  const deadline = Date.now() + EXPIRY_WAIT_MS;
-  while ((await r.get('short')) !== null) {
-    if (Date.now() > deadline) throw new Error(`key with PX ${EXPIRY_PX_MS} still there after ${EXPIRY_WAIT_MS} ms`);
-    await sleep(POLL_STEP_MS);
-  }
+  await waitUntil(async () => (await r.get('short')) === null, EXPIRY_WAIT_MS, POLL_STEP_MS,
+    `key with PX ${EXPIRY_PX_MS} still there after ${EXPIRY_WAIT_MS} ms`);
   ok('key with PX 200 expired');
   check('EXISTS expired key', await r.exists('short'), 0);
 
@@ -141,14 +103,12 @@ async function runChecks(r) {
 }
 
 async function main() {
-  const port = Number(process.argv[2]);
+  const port = portArgument();
   const handshakeOnly = process.argv.includes('--handshake-only');
-  const version = require('ioredis/package.json').version;
-  console.log(`ioredis ${version} on node ${process.version}`);
+  announce('ioredis', 'ioredis');
 
   const r = new Redis(port, HOST);
-  const errors = [];
-  r.on('error', (err) => errors.push(err.message));
+  const errors = trackErrors(r);
   await waitReady(r, errors);
   ok('connected and ready (INFO ready check passed)');
   if (handshakeOnly) {
@@ -158,18 +118,7 @@ async function main() {
     await runChecks(r);
   }
   check('QUIT', await r.quit(), 'OK');
-  assert.deepStrictEqual(errors, [], `connection errors: ${errors.join('; ')}`);
-  console.log('ioredis: all checks passed');
+  checkNoErrors(errors);
 }
 
-const guard = setTimeout(() => {
-  console.log(`FAIL not finished after ${TOTAL_MS} ms`);
-  process.exit(1);
-}, TOTAL_MS);
-
-main().then(() => {
-  clearTimeout(guard);
-}).catch((err) => {
-  console.log(`FAIL ${err.message}`);
-  process.exit(1);
-});
+runMain('ioredis', main, TOTAL_MS);

@@ -1,9 +1,11 @@
 # shellcheck shell=bash
 # Shared by the tests/scripts/client_*.sh tests (sourced, not run): start
 # tidecache on a free loopback port with a temporary config, wait for it to
-# answer, and stop it with SIGTERM expecting exit status 0.
+# answer, run the client programs of tests/clients against it (directly or
+# through a logging proxy), and stop it with SIGTERM expecting exit status 0.
 #
-# The sourcing script sets `test_name` first. After `tc_start` it has:
+# The sourcing script sets `test_name` first, and may set `client_timeout_s`
+# after sourcing. After `tc_start` it has:
 #   root       the repository
 #   dir        a temporary directory, removed on exit
 #   port       the port tidecache listens on (127.0.0.1)
@@ -16,6 +18,7 @@ clients_dir=$root/tests/clients
 py=/usr/bin/python3          # Debian's python3, the one python3-redis is for
 tc_poll_tries=200            # x tc_poll_step seconds = 10 s
 tc_poll_step=0.05
+client_timeout_s=60          # bound on one run of a client program (tc_client)
 dir=
 pid=
 port=
@@ -136,6 +139,62 @@ tc_node_modules() {
     for want in "$@"; do
         [ -f "$clients_dir/node_modules/$want/package.json" ] || fail "node package $want missing after npm ci"
     done
+}
+
+# tc_node_library LABEL PACKAGE...: tc_node_modules PACKAGE..., then print
+# LABEL with the first PACKAGE's version and node's.
+tc_node_library() {
+    local label=$1
+    shift
+    tc_node_modules "$@"
+    echo "$label $(node -p 'require(process.argv[1]).version' "$clients_dir/node_modules/$1/package.json") on node $(node --version)"
+}
+
+# tc_python_library PACKAGES CODE: run the python CODE, which prints the
+# library's name and version, and print that with the interpreter; `version`
+# keeps what CODE printed. Fails naming the Debian PACKAGES when CODE fails.
+tc_python_library() {
+    version=$("$py" -c "$2" 2>/dev/null) ||
+        fail "not installed for $py: $1 (scripts/deps.sh test installs it)"
+    echo "$version ($py)"
+}
+
+# tc_run_client PORT PROGRAM [ARG...]: run tests/clients/PROGRAM ($py for
+# .py, writing no bytecode next to it; node for .js) with PORT and the ARGs,
+# bounded by client_timeout_s seconds; its exit status.
+tc_run_client() {
+    local to_port=$1 program=$2 interpreter
+    shift 2
+    case $program in
+    *.py) interpreter=("$py" -B) ;;
+    *.js) interpreter=(node) ;;
+    *) fail "no interpreter for $program" ;;
+    esac
+    timeout "$client_timeout_s" "${interpreter[@]}" "$clients_dir/$program" "$to_port" "$@"
+}
+
+# tc_client WHAT PROGRAM [ARG...]: run PROGRAM against the server, its output
+# shown; fail naming WHAT unless it exits 0.
+tc_client() {
+    local what=$1
+    shift
+    tc_run_client "$port" "$@" || fail "$what (exit $?)"
+}
+
+# tc_client_proxied WHAT PROGRAM [ARG...]: start the logging proxy, run
+# PROGRAM through it with its output kept in $dir/proxied.out (shown when it
+# fails; fail naming WHAT unless it exits 0), then wait for its connections to
+# close so that $proxy_log is complete.
+tc_client_proxied() {
+    local what=$1 status
+    shift
+    tc_proxy_start
+    tc_run_client "$proxy_port" "$@" >"$dir/proxied.out" 2>&1 || {
+        status=$?
+        cat "$dir/proxied.out"
+        fail "$what through the logging proxy (exit $status)"
+    }
+    tc_proxy_wait_closed
 }
 
 # tc_proxy_wait_closed: wait (bounded) until every connection the proxy

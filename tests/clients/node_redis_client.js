@@ -11,36 +11,16 @@
 
 const { createClient, RESP_TYPES } = require('redis');
 const assert = require('node:assert/strict');
+const {
+  HOST, announce, check, checkError, checkNoErrors, connectWithin, ok, portArgument, runMain, trackErrors, waitUntil,
+} = require('./checks');
 
 const SCAN_KEYS = 300;          // keys written for the SCAN check
 const PIPELINE_SETS = 100;      // SETs sent in one pipeline
 const EXPIRY_PX_MS = 200;       // TTL of the key that must expire
 const EXPIRY_WAIT_MS = 5000;    // bound on waiting for it to go
 const POLL_STEP_MS = 20;
-const CONNECT_WAIT_MS = 10000;  // bound on connect()
 const TOTAL_MS = 50000;         // bound on the whole program
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function ok(name) {
-  console.log(`ok   ${name}`);
-}
-
-function check(name, got, want) {
-  assert.deepStrictEqual(got, want, `${name}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
-  ok(name);
-}
-
-async function checkError(name, promise, wantText) {
-  let got;
-  try {
-    got = await promise;
-  } catch (err) {
-    check(name, err.message, wantText);
-    return;
-  }
-  throw new Error(`${name}: expected the error ${JSON.stringify(wantText)}, got the reply ${JSON.stringify(got)}`);
-}
 
 async function scanAll(client, options) {
   const keys = new Set();
@@ -101,11 +81,8 @@ async function runChecks(client) {
   const pttl = await client.pTTL('short');
   assert.ok(pttl > 0 && pttl <= EXPIRY_PX_MS, `PTTL short: expected 1..${EXPIRY_PX_MS}, got ${pttl}`);
   ok('PTTL short');
-  const deadline = Date.now() + EXPIRY_WAIT_MS;
-  while ((await client.get('short')) !== null) {
-    if (Date.now() > deadline) throw new Error(`key with PX ${EXPIRY_PX_MS} still there after ${EXPIRY_WAIT_MS} ms`);
-    await sleep(POLL_STEP_MS);
-  }
+  await waitUntil(async () => (await client.get('short')) === null, EXPIRY_WAIT_MS, POLL_STEP_MS,
+    `key with PX ${EXPIRY_PX_MS} still there after ${EXPIRY_WAIT_MS} ms`);
   ok('key with PX 200 expired');
   check('EXISTS expired key', await client.exists('short'), 0);
 
@@ -114,28 +91,14 @@ async function runChecks(client) {
   check('GET after FLUSHALL', await client.get('p:0'), null);
 }
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  const expire = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, expire]).finally(() => clearTimeout(timer));
-}
-
 async function main() {
-  const port = Number(process.argv[2]);
+  const port = portArgument();
   const handshakeOnly = process.argv.includes('--handshake-only');
-  const version = require('redis/package.json').version;
-  console.log(`node-redis ${version} on node ${process.version}`);
+  announce('node-redis', 'redis');
 
-  const client = createClient({ url: `redis://127.0.0.1:${port}` });
-  const errors = [];
-  client.on('error', (err) => errors.push(err.message));
-  try {
-    await withTimeout(client.connect(), CONNECT_WAIT_MS, 'connect()');
-  } catch (err) {
-    throw new Error(`${err.message} (errors: ${[...new Set(errors)].join(' | ') || 'none'})`);
-  }
+  const client = createClient({ url: `redis://${HOST}:${port}` });
+  const errors = trackErrors(client);
+  await connectWithin(client, errors);
   ok('connected and ready');
   if (handshakeOnly) {
     check('SET hs v', await client.set('hs', 'v'), 'OK');
@@ -144,18 +107,7 @@ async function main() {
     await runChecks(client);
   }
   await client.close();
-  assert.deepStrictEqual(errors, [], `connection errors: ${errors.join('; ')}`);
-  console.log('node-redis: all checks passed');
+  checkNoErrors(errors);
 }
 
-const guard = setTimeout(() => {
-  console.log(`FAIL not finished after ${TOTAL_MS} ms`);
-  process.exit(1);
-}, TOTAL_MS);
-
-main().then(() => {
-  clearTimeout(guard);
-}).catch((err) => {
-  console.log(`FAIL ${err.message}`);
-  process.exit(1);
-});
+runMain('node-redis', main, TOTAL_MS);

@@ -9,43 +9,17 @@ layer uses and checks every result. Prints one line per check; exits 1 at the
 first failure with what was expected and what came back.
 """
 
-import argparse
 import sys
-import time
 
 import redis
 
-HOST = "127.0.0.1"
+from checks import HOST, argument_parser, check, check_error, check_true, ok, run, wait_until
+
 SCAN_KEYS = 300                 # keys written for the SCAN check
 PIPELINE_SETS = 100             # SETs sent in one pipeline
 EXPIRY_PX_MS = 200              # TTL of the key that must expire
 EXPIRY_WAIT_S = 5.0             # bound on waiting for it to go
 POLL_STEP_S = 0.02
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def check(name, got, want):
-    if got != want:
-        raise CheckFailed(f"{name}: expected {want!r}, got {got!r}")
-    print(f"ok   {name}")
-
-
-def check_true(name, cond, detail):
-    if not cond:
-        raise CheckFailed(f"{name}: {detail}")
-    print(f"ok   {name}")
-
-
-def check_error(name, func, want_text):
-    try:
-        got = func()
-    except redis.ResponseError as err:
-        check(name, str(err), want_text)
-        return
-    raise CheckFailed(f"{name}: expected the error {want_text!r}, got the reply {got!r}")
 
 
 def run_checks(r):
@@ -109,18 +83,15 @@ def run_checks(r):
     check("INCR counter", r.incr("counter"), 2)
     check("GET counter", r.get("counter"), b"2")
     r.set("text", "abc")
-    check_error("INCR on a non-integer", lambda: r.incr("text"),
+    check_error("INCR on a non-integer", redis.ResponseError, lambda: r.incr("text"),
                 "value is not an integer or out of range")
 
     check("SET short PX 200", r.set("short", "v", px=EXPIRY_PX_MS), True)
     pttl = r.pttl("short")
     check_true("PTTL short", 0 < pttl <= EXPIRY_PX_MS, f"expected 1..{EXPIRY_PX_MS}, got {pttl!r}")
-    deadline = time.monotonic() + EXPIRY_WAIT_S
-    while r.get("short") is not None:
-        if time.monotonic() > deadline:
-            raise CheckFailed(f"key with PX {EXPIRY_PX_MS} still there after {EXPIRY_WAIT_S} s")
-        time.sleep(POLL_STEP_S)
-    print("ok   key with PX 200 expired")
+    wait_until(lambda: r.get("short") is None, EXPIRY_WAIT_S, POLL_STEP_S,
+               f"key with PX {EXPIRY_PX_MS} still there after {EXPIRY_WAIT_S} s")
+    ok("key with PX 200 expired")
     check("EXISTS expired key", r.exists("short"), 0)
 
     check("FLUSHALL", r.flushall(), True)
@@ -128,9 +99,14 @@ def run_checks(r):
     check("GET after FLUSHALL", r.get("p:0"), None)
 
 
+def run_handshake(r):
+    check("PING", r.ping(), True)
+    check("SET hs v", r.set("hs", "v"), True)
+    check("GET hs", r.get("hs"), b"v")
+
+
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("port", type=int)
+    parser = argument_parser(__doc__)
     parser.add_argument("--protocol", type=int, default=None)
     parser.add_argument("--handshake-only", action="store_true",
                         help="connect, PING, SET, GET and stop (for the logging proxy)")
@@ -145,23 +121,9 @@ def main():
     except TypeError as err:
         print(f"redis-py {redis.__version__} does not take protocol={args.protocol}: {err}")
         return 3
-    try:
-        if args.handshake_only:
-            check("PING", r.ping(), True)
-            check("SET hs v", r.set("hs", "v"), True)
-            check("GET hs", r.get("hs"), b"v")
-        else:
-            run_checks(r)
-    except CheckFailed as err:
-        print(f"FAIL {err}")
-        return 1
-    except redis.RedisError as err:
-        print(f"FAIL unexpected {type(err).__name__}: {err}")
-        return 1
-    finally:
-        r.close()
-    print("redis-py: all checks passed")
-    return 0
+    with r:
+        return run("redis-py", lambda: run_handshake(r) if args.handshake_only else run_checks(r),
+                   redis.RedisError)
 
 
 if __name__ == "__main__":

@@ -13,19 +13,12 @@ test_name=client_ioredis
 
 client_timeout_s=60
 
-tc_node_modules ioredis
-echo "ioredis $(node -p 'require(process.argv[1]).version' "$clients_dir/node_modules/ioredis/package.json") on node $(node --version)"
-
+tc_node_library ioredis ioredis
 tc_start
-
-timeout "$client_timeout_s" node "$clients_dir/ioredis_client.js" "$port" ||
-    fail "ioredis with default options (exit $?)"
+tc_client "ioredis with default options" ioredis_client.js
 
 # What the library sends on connect, as seen by a logging proxy.
-tc_proxy_start
-timeout "$client_timeout_s" node "$clients_dir/ioredis_client.js" "$proxy_port" --handshake-only ||
-    fail "ioredis through the logging proxy (exit $?)"
-tc_proxy_wait_closed
+tc_client_proxied "ioredis" ioredis_client.js --handshake-only
 echo "--- ioredis on the wire (default options) ---"
 cat "$proxy_log"
 first=$(grep -m1 -E '^c1 > ' "$proxy_log")

@@ -13,19 +13,12 @@ test_name=client_node_redis
 
 client_timeout_s=60
 
-tc_node_modules redis @redis/client
-echo "node-redis $(node -p 'require(process.argv[1]).version' "$clients_dir/node_modules/redis/package.json") on node $(node --version)"
-
+tc_node_library node-redis redis @redis/client
 tc_start
-
-timeout "$client_timeout_s" node "$clients_dir/node_redis_client.js" "$port" ||
-    fail "node-redis with default options (exit $?)"
+tc_client "node-redis with default options" node_redis_client.js
 
 # What the library sends on connect, as seen by a logging proxy.
-tc_proxy_start
-timeout "$client_timeout_s" node "$clients_dir/node_redis_client.js" "$proxy_port" --handshake-only ||
-    fail "node-redis through the logging proxy (exit $?)"
-tc_proxy_wait_closed
+tc_client_proxied "node-redis" node_redis_client.js --handshake-only
 echo "--- node-redis on the wire (default options) ---"
 cat "$proxy_log"
 first=$(grep -m1 -E '^c1 > ' "$proxy_log")

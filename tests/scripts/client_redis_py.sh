@@ -12,28 +12,19 @@ test_name=client_redis_py
 
 client_timeout_s=60
 
-version=$("$py" -c 'import redis; print(redis.__version__)' 2>/dev/null) ||
-    fail "python3-redis is not installed for $py (scripts/deps.sh test installs it)"
-echo "redis-py $version ($py)"
-
+tc_python_library python3-redis 'import redis; print("redis-py", redis.__version__)'
 tc_start
-
-timeout "$client_timeout_s" "$py" "$clients_dir/redis_py_client.py" "$port" ||
-    fail "redis-py with default options (exit $?)"
+tc_client "redis-py with default options" redis_py_client.py
 
 # protocol=3 exists from redis-py 5.0 on; older versions have RESP2 only.
 if "$py" -c 'import sys, redis; sys.exit(0 if int(redis.__version__.split(".")[0]) >= 5 else 1)'; then
-    timeout "$client_timeout_s" "$py" "$clients_dir/redis_py_client.py" "$port" --protocol 3 ||
-        fail "redis-py with protocol=3 (exit $?)"
+    tc_client "redis-py with protocol=3" redis_py_client.py --protocol 3
 else
-    echo "skip: redis-py $version has no protocol=3 (RESP3 came in 5.0)"
+    echo "skip: $version has no protocol=3 (RESP3 came in 5.0)"
 fi
 
 # What the library sends on connect, as seen by a logging proxy.
-tc_proxy_start
-timeout "$client_timeout_s" "$py" "$clients_dir/redis_py_client.py" "$proxy_port" --handshake-only ||
-    fail "redis-py through the logging proxy (exit $?)"
-tc_proxy_wait_closed
+tc_client_proxied "redis-py" redis_py_client.py --handshake-only
 echo "--- redis-py on the wire (default options) ---"
 cat "$proxy_log"
 if grep -E '^c[0-9]+ < -' "$proxy_log"; then
