@@ -22,14 +22,18 @@ endif
 
 # jemalloc: denser size classes for items (see src/base/mem.c); sanitizer builds
 # keep the C library's malloc, which their runtime replaces.
-PKGS := libevent $(if $(SANITIZE),,jemalloc)
+# Lua 5.1 runs scripts (EVAL, FUNCTION): the language version Redis embeds,
+# so scripts written for Redis run unchanged. cjson and bit are Debian's
+# lua-cjson and lua-bitop, the libraries Redis embeds, linked statically.
+PKGS := libevent lua5.1 $(if $(SANITIZE),,jemalloc)
+LUA_LIBS := -l:liblua5.1-cjson.a -l:liblua5.1-bitop.a
 TEST_PKGS := check hiredis
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) -Iinclude \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+LIBS := $(LUA_LIBS) $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
@@ -41,6 +45,9 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 IT_SRC := $(wildcard tests/integration/it_*.c)
 IT_SUPPORT := $(filter-out $(IT_SRC),$(wildcard tests/integration/*.c))
 IT_BIN := $(IT_SRC:tests/integration/%.c=$(BUILD)/tests/%)
+# Integration tests talk to the server over TCP; the one library module they
+# link is SHA-1, which names scripts (unit-tested against FIPS vectors).
+IT_LIB_OBJ := $(BUILD)/obj/base/sha1.o
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/%)
 # Each fuzz target also builds with this compiler and a plain main that
@@ -58,6 +65,7 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard include/tidecache/*.h) | $(BUILD)/obj
 	$(CC) $(ALL_CFLAGS) -MMD -c $< -o $@
 
 $(BUILD)/libtidecache.a: $(LIB_OBJ)
+	rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/tidecache: $(BUILD)/obj/main.o $(BUILD)/libtidecache.a
@@ -66,8 +74,10 @@ $(BUILD)/tidecache: $(BUILD)/obj/main.o $(BUILD)/libtidecache.a
 $(BUILD)/tests/check_%: tests/unit/check_%.c $(BUILD)/libtidecache.a | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
-$(BUILD)/tests/it_%: tests/integration/it_%.c $(IT_SUPPORT) $(wildcard tests/integration/*.h) | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/integration -o $@ $< $(IT_SUPPORT) $(TEST_LIBS)
+$(BUILD)/tests/it_%: tests/integration/it_%.c $(IT_SUPPORT) $(IT_LIB_OBJ) \
+		$(wildcard tests/integration/*.h) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/integration -o $@ $< $(IT_SUPPORT) $(IT_LIB_OBJ) \
+		$(TEST_LIBS)
 
 $(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libtidecache.a \
 		| $(BUILD)/tests

@@ -30,6 +30,13 @@ struct man_opt {
 
 static const struct man_opt options[] = {CONFIG_OPTIONS(MAN_OPT)};
 
+/* Other names of options (CONFIG_ALIASES). */
+#define MAN_ALIAS(alias, option) {alias, option},
+static const struct {
+    const char *alias;
+    const char *option;
+} aliases[] = {CONFIG_ALIASES(MAN_ALIAS)};
+
 /* Text as roff reads it literally: backslashes escaped, hyphens as the
  * minus sign (so names and values copy and paste), and a line never
  * starting with a control character. */
@@ -87,8 +94,11 @@ static void put_values(const struct man_opt *o)
     case CONF_TTLRULES:
         if (o->min == 0 && o->max == LLONG_MAX)
             break;
-        printf("%s %lld to %lld.\n", o->type == CONF_INT ? "Range:" : "SECONDS range:", o->min,
+        printf("%s %lld to %lld", o->type == CONF_INT ? "Range:" : "SECONDS range:", o->min,
                o->max);
+        if (o->flags & CONF_CLAMP)
+            printf("; values from 0 to %lld are brought into it", CONF_CLAMP_ACCEPT_MAX);
+        fputs(".\n", stdout);
         break;
     case CONF_SIZE:
         if (o->min == 0 && o->max == INT64_MAX)
@@ -221,6 +231,13 @@ int main(void)
     fputs(HEAD, stdout);
     for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
         put_option(&options[i]);
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
+        fputs(".TP\n.B ", stdout);
+        roff(aliases[i].alias);
+        fputs("\nAnother name of \\fB", stdout);
+        roff(aliases[i].option);
+        fputs("\\fR.\n", stdout);
+    }
     fputs(TAIL, stdout);
     return ferror(stdout) ? 1 : 0;
 }

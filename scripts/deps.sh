@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install the Debian packages tidecache needs, only those that are missing.
-#   scripts/deps.sh build   compiler, make, pkg-config, libevent, jemalloc
+#   scripts/deps.sh build   compiler, make, pkg-config, libevent, jemalloc, Lua 5.1
+#                           with lua-cjson and lua-bitop
 #   scripts/deps.sh test    build + Check, hiredis, redis-tools (redis-cli)
 #   scripts/deps.sh bench   build + redis-server and redis-benchmark
 #   scripts/deps.sh fuzz    clang with libFuzzer and the sanitizer runtimes,
@@ -9,15 +10,15 @@
 set -eu
 
 mode=${1:-build}
-build_pkgs="gcc make pkg-config libevent-dev libjemalloc-dev"
+build_pkgs="gcc make pkg-config libevent-dev libjemalloc-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev"
 case "$mode" in
 build) pkgs="$build_pkgs" ;;
-test) pkgs="$build_pkgs check libhiredis-dev redis-tools python3-redis systemd man-db groff-base"
+test) pkgs="$build_pkgs check libhiredis-dev redis-tools python3-redis python3-django python3-django-redis python3-limits systemd man-db groff-base"
     # node and npm run tests/clients; Debian's only where none is installed
     command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
     command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm" ;;
 bench) pkgs="$build_pkgs redis-server redis-tools" ;;
-fuzz) pkgs="make pkg-config libevent-dev clang libclang-rt-dev llvm" ;;
+fuzz) pkgs="make pkg-config libevent-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev clang libclang-rt-dev llvm" ;;
 *) echo "usage: $0 build|test|bench|fuzz" >&2; exit 2 ;;
 esac
 

@@ -12,11 +12,10 @@
 #include <unistd.h>
 
 #include "tidecache/clock.h"
-#include "tidecache/command.h"
 #include "tidecache/config.h"
 #include "tidecache/conn.h"
 #include "tidecache/db.h"
-#include "tidecache/evict.h"
+#include "tidecache/engine.h"
 #include "tidecache/hash.h"
 #include "tidecache/log.h"
 #include "tidecache/notify.h"
@@ -239,10 +238,7 @@ static int serve(struct config *cfg, const struct cmdline *cl)
     clock_update();
     stats_reset();
     seed_hash();
-    db_setup((int)cfg->databases);
-    command_setup(cfg);
-    static const struct conn_hooks hooks = {command_execute, command_conn_release};
-    conn_setup(cfg, &hooks);
+    engine_setup(cfg);
 
     struct event_config *ecfg = event_config_new();
     struct event_base *base = event_base_new_with_config(ecfg);
@@ -266,8 +262,7 @@ static int serve(struct config *cfg, const struct cmdline *cl)
     }
     service_stop(&svc);
     server_teardown();
-    evict_teardown();
-    db_teardown();
+    engine_teardown();
     event_base_free(base);
     notify_teardown();
     log_syslog_setup(0, NULL, LOG_FACILITY_USER);

@@ -89,6 +89,8 @@ enum maxmemory_policy {
       "Seconds between TCP keepalive probes on client connections; 0 disables them.") \
     X(hz, "hz", CONF_INT, "10", 1, 500, CONF_RUNTIME | CONF_CLAMP, NULL, \
       "Background ticks per second: expiry sweep, client timeouts, table resizing.") \
+    X(busy_reply_threshold, "busy-reply-threshold", CONF_INT, "5000", 0, INT64_MAX, CONF_RUNTIME, NULL, \
+      "Milliseconds a script may run before other clients are answered -BUSY and SCRIPT KILL or FUNCTION KILL may stop it. Also named lua-time-limit.") \
     X(default_ttl, "default-ttl", CONF_INT, "0", 0, 4294967295LL, CONF_RUNTIME, NULL, \
       "Seconds to live given to a key written without a TTL; 0 means it never expires.") \
     X(ttl_rules, "ttl-rule", CONF_TTLRULES, "", 0, 4294967295LL, CONF_RUNTIME, NULL, \
@@ -122,6 +124,12 @@ enum maxmemory_policy {
     X(appendonly, "appendonly", CONF_BOOL, "no", 0, 0, CONF_RUNTIME, NULL, \
       "Accepted so that redis.conf files and clients that set or read it work; it has no effect: tidecache keeps no append-only file, so the only value accepted is no.")
 /* clang-format on */
+
+/* Other names options answer to, as Redis keeps them for old configs:
+ * A("alias", "option"). An alias reads and sets its option everywhere
+ * (files, CONFIG GET and SET) and CONFIG GET patterns list it too. */
+#define CONFIG_ALIASES(A) \
+    A("lua-time-limit", "busy-reply-threshold")
 
 struct config_addrs {
     char **addr; /* as written, including a leading '-' when optional */
@@ -179,9 +187,10 @@ void config_print_help(FILE *out);
 /* Write the documented sample config (conf/tidecache.conf is this output). */
 void config_write_sample(FILE *out);
 
-/* The option table in CONFIG_OPTIONS order, for CONFIG GET patterns and
- * reload: i runs from 0 to config_option_count() - 1. config_option_name
- * returns NULL and config_option_flags 0 for an i out of range. */
+/* The option table in CONFIG_OPTIONS order followed by the aliases, for
+ * CONFIG GET patterns and reload: i runs from 0 to config_option_count() -
+ * 1. config_option_name returns NULL and config_option_flags 0 for an i out
+ * of range; an alias has its option's flags. */
 size_t config_option_count(void);
 const char *config_option_name(size_t i);
 unsigned config_option_flags(size_t i);

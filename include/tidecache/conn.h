@@ -36,6 +36,8 @@ enum conn_flag {
     CONN_NO_TOUCH = 1u << 6,          /* CLIENT NO-TOUCH on: reads leave keys' access time alone */
     CONN_DETACHED = 1u << 7,          /* no socket: fed and read in-process (conn_create_detached) */
     CONN_LISTED = 1u << 8,            /* in the server's lists: CLIENT LIST, KILL, timeouts */
+    CONN_PROTECTED = 1u << 9,         /* its command is still running (a busy script): never
+                                         destroyed or read meanwhile, only flagged to close */
 };
 
 #define CONN_ADDR_BYTES 128 /* "ip:port", "[ip6]:port" or "socketpath:0", NUL included */
@@ -164,6 +166,14 @@ void conn_foreach(conn_visit_fn *fn, void *arg);
  * at a time and none of another connection's state is on the stack while
  * self's command runs. Callers must not use victim afterwards. */
 void conn_kill(struct conn *victim, struct conn *self);
+
+/* While a long command holds the event loop (a busy script), serve the
+ * other connections from inside it: wait at most timeout_ms for sockets
+ * to be ready (listed connections that are not protected, and the extra
+ * descriptors), read and run their requests and write their replies as
+ * the event loop would. Returns the index of the first extra descriptor
+ * that is readable, or -1. */
+int conn_poll_while_busy(const int *extra_fds, int nextra, int timeout_ms);
 
 /* Bytes of output not yet sent. */
 static inline size_t conn_pending_output(const struct conn *c) { return buf_used(&c->out); }

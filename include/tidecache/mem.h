@@ -15,6 +15,11 @@ void *mem_alloc(size_t size);
 void *mem_calloc(size_t count, size_t size);
 void *mem_realloc(void *ptr, size_t size);
 void mem_free(void *ptr);
+
+/* mem_realloc for sizes a client chooses and the caller can refuse (a
+ * script's string.rep): NULL, with ptr untouched, when the allocation
+ * fails, instead of aborting. */
+void *mem_try_realloc(void *ptr, size_t size);
 char *mem_strdup(const char *s);
 char *mem_strndup(const char *s, size_t len);
 

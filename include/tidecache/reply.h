@@ -23,11 +23,19 @@ void reply_set(struct conn *c, size_t n);
 void reply_double(struct conn *c, double v);
 void reply_bool(struct conn *c, int v);
 void reply_verbatim(struct conn *c, const char *text, size_t len);
+void reply_bignum(struct conn *c, const char *digits, size_t len);
+
+/* A status of len bytes that may hold any byte: CR and LF become spaces, as
+ * Redis does, so the reply stays one line. */
+void reply_status_len(struct conn *c, const char *s, size_t len);
 
 /* An error reply. The text starts with its code ("ERR ...", "WRONGPASS ...");
  * CR and LF inside it become spaces, as Redis does, so the reply stays one
  * line whatever arguments it quotes. Counted in the error statistics. */
 void reply_error(struct conn *c, const char *msg);
+/* The same for an error text of any length that may hold any byte
+ * (scripts' errors): not cut, CR and LF made spaces. */
+void reply_error_len(struct conn *c, const char *msg, size_t len);
 void reply_errorf(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The common errors, with Redis's exact texts. */

@@ -90,7 +90,9 @@ void resp_add_null_array(struct buf *b, int proto);             /* *-1 or _ */
 void resp_add_array_len(struct buf *b, size_t n);               /* *n */
 void resp_add_map_len(struct buf *b, int proto, size_t pairs);  /* %n, or *2n in RESP2 */
 void resp_add_set_len(struct buf *b, int proto, size_t n);      /* ~n, or *n in RESP2 */
-void resp_add_double(struct buf *b, int proto, double v);       /* ,v, or bulk in RESP2 */
+void resp_add_double(struct buf *b, int proto, double v);       /* ,v, or bulk in RESP2 (%.17g) */
+void resp_add_bignum(struct buf *b, int proto, const char *digits,
+                     size_t len);                               /* (digits, or bulk in RESP2 */
 void resp_add_bool(struct buf *b, int proto, int v);            /* #t/#f, or :1/:0 in RESP2 */
 void resp_add_verbatim(struct buf *b, int proto, const char *fmt3, const void *p,
                        size_t len);                             /* =len fmt:p, or bulk in RESP2 */

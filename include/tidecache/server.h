@@ -20,6 +20,13 @@ int server_run(void);
 /* Stop accepting, let clients receive what is queued, then leave the loop. */
 void server_request_shutdown(const char *why);
 
+/* Serve clients while a busy script holds the event loop: accept new ones
+ * and run what every connection sends (conn_poll_while_busy), without
+ * waiting. Called from the script's time hook. Returns 1 when the server
+ * is to shut down (a signal came, or SHUTDOWN NOSAVE ran): the script must
+ * stop so that the loop can. */
+int server_serve_while_busy(void);
+
 /* Whether a shutdown was requested (and the listeners are closed). */
 int server_shutting_down(void);
 

@@ -87,8 +87,15 @@ static const void *conf_cfield(const struct config *c, const struct conf_desc *d
     return (const char *)c + d->offset;
 }
 
-/* The descriptor named name[0..len) (case-insensitive), or NULL. */
-static const struct conf_desc *conf_find(const char *name, size_t len)
+#define CONF_ALIAS(alias, option) {alias, option},
+static const struct {
+    const char *alias;
+    const char *option;
+} conf_aliases[] = {CONFIG_ALIASES(CONF_ALIAS)};
+
+#define CONF_ALIAS_COUNT (sizeof conf_aliases / sizeof conf_aliases[0])
+
+static const struct conf_desc *conf_find_exact(const char *name, size_t len)
 {
     for (size_t i = 0; i < CONF_COUNT; i++) {
         const struct conf_desc *d = &conf_table[i];
@@ -96,6 +103,18 @@ static const struct conf_desc *conf_find(const char *name, size_t len)
             return d;
     }
     return NULL;
+}
+
+/* The descriptor named name[0..len) (case-insensitive), or the one an
+ * alias of that name stands for, or NULL. */
+static const struct conf_desc *conf_find(const char *name, size_t len)
+{
+    const struct conf_desc *d = conf_find_exact(name, len);
+    for (size_t i = 0; !d && i < CONF_ALIAS_COUNT; i++)
+        if (strlen(conf_aliases[i].alias) == len &&
+            strncasecmp(conf_aliases[i].alias, name, len) == 0)
+            d = conf_find_exact(conf_aliases[i].option, strlen(conf_aliases[i].option));
+    return d;
 }
 
 static bool conf_is_space(char ch)
@@ -1029,17 +1048,21 @@ int config_load_text(struct config *c, const char *text, size_t len, const char 
 
 size_t config_option_count(void)
 {
-    return CONF_COUNT;
+    return CONF_COUNT + CONF_ALIAS_COUNT;
 }
 
 const char *config_option_name(size_t i)
 {
-    return i < CONF_COUNT ? conf_table[i].name : NULL;
+    if (i < CONF_COUNT)
+        return conf_table[i].name;
+    return i < CONF_COUNT + CONF_ALIAS_COUNT ? conf_aliases[i - CONF_COUNT].alias : NULL;
 }
 
 unsigned config_option_flags(size_t i)
 {
-    return i < CONF_COUNT ? conf_table[i].flags : 0;
+    const char *name = config_option_name(i);
+    const struct conf_desc *d = name ? conf_find(name, strlen(name)) : NULL;
+    return d ? d->flags : 0;
 }
 
 /* Option d's value in CONFIG GET form. */
@@ -1238,6 +1261,9 @@ void config_print_help(FILE *out)
         conf_wrap(out, "      ", text);
         fprintf(out, "      Default: %s (%s)\n", conf_default_shown(d), conf_runtime_shown(d));
     }
+    for (size_t i = 0; i < CONF_ALIAS_COUNT; i++)
+        fprintf(out, "\n  %s ...\n      Another name of %s.\n", conf_aliases[i].alias,
+                conf_aliases[i].option);
 }
 
 /* The directive line of d in the sample: its default, as a file holds it. */
@@ -1369,6 +1395,7 @@ int config_option_index(const char *name)
     const struct conf_desc *d = conf_find(name, strlen(name));
     return d ? (int)(d - conf_table) : -1;
 }
+
 
 int config_set_value(struct config *c, const char *name, const char *value, char *err,
                      size_t errlen)

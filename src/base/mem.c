@@ -67,6 +67,16 @@ void *mem_realloc(void *ptr, size_t size)
     return p;
 }
 
+void *mem_try_realloc(void *ptr, size_t size)
+{
+    size_t old = ptr ? malloc_usable_size(ptr) : 0;
+    void *p = realloc(ptr, size ? size : 1);
+    if (!p)
+        return NULL;
+    used_bytes += malloc_usable_size(p) - old;
+    return p;
+}
+
 void mem_free(void *ptr)
 {
     if (!ptr)

@@ -2,6 +2,7 @@
 #include "tidecache/command.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -196,9 +197,11 @@ static struct command table[] = {
       .summary = "Returns information and statistics about the server.",
       .args = "[section [section ...]]" },
     { .name = "config", .arity = -2, .flags = 0,
+      .subcommands = config_subcommands, .subcommand_count = &config_subcommand_count,
       .proc = cmd_config, .group = "server", .since = "2.0.0", .summary = "A container for server configuration commands.",
       .args = "" },
     { .name = "command", .arity = -1, .flags = CMD_LOADING | CMD_STALE,
+      .subcommands = command_subcommands, .subcommand_count = &command_subcommand_count,
       .proc = cmd_command, .group = "server", .since = "2.8.13", .summary = "Returns detailed information about all commands.",
       .args = "" },
     { .name = "time", .arity = 1, .flags = CMD_LOADING | CMD_STALE | CMD_FAST | CMD_RANDOM,
@@ -225,6 +228,51 @@ static struct command table[] = {
     { .name = "unwatch", .arity = 1, .flags = CMD_FAST | CMD_LOADING | CMD_STALE | CMD_NOSCRIPT | CMD_ALLOW_BUSY,
       .proc = cmd_unwatch, .group = "transactions", .since = "2.2.0",
       .summary = "Forgets about watched keys of a transaction.", .args = "" },
+    /* scripting */
+    { .name = "eval", .arity = -3,
+      .flags = CMD_NOSCRIPT | CMD_STALE | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS,
+      .numkeys_at = 2, .flags_of = eval_call_flags,
+      .proc = cmd_eval, .group = "scripting", .since = "2.6.0",
+      .summary = "Executes a server-side Lua script.",
+      .args = "script numkeys [key [key ...]] [arg [arg ...]]" },
+    { .name = "evalsha", .arity = -3,
+      .flags = CMD_NOSCRIPT | CMD_STALE | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS,
+      .numkeys_at = 2, .flags_of = eval_call_flags,
+      .proc = cmd_evalsha, .group = "scripting", .since = "2.6.0",
+      .summary = "Executes a server-side Lua script by SHA1 digest.",
+      .args = "sha1 numkeys [key [key ...]] [arg [arg ...]]" },
+    { .name = "eval_ro", .arity = -3,
+      .flags = CMD_READONLY | CMD_NOSCRIPT | CMD_STALE | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS,
+      .numkeys_at = 2, .flags_of = eval_call_flags,
+      .proc = cmd_eval_ro, .group = "scripting", .since = "7.0.0",
+      .summary = "Executes a read-only server-side Lua script.",
+      .args = "script numkeys [key [key ...]] [arg [arg ...]]" },
+    { .name = "evalsha_ro", .arity = -3,
+      .flags = CMD_READONLY | CMD_NOSCRIPT | CMD_STALE | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS,
+      .numkeys_at = 2, .flags_of = eval_call_flags,
+      .proc = cmd_evalsha_ro, .group = "scripting", .since = "7.0.0",
+      .summary = "Executes a read-only server-side Lua script by SHA1 digest.",
+      .args = "sha1 numkeys [key [key ...]] [arg [arg ...]]" },
+    { .name = "script", .arity = -2, .flags = 0,
+      .subcommands = script_subcommands, .subcommand_count = &script_subcommand_count,
+      .proc = cmd_script, .group = "scripting", .since = "2.6.0",
+      .summary = "A container for Lua scripts management commands.", .args = "" },
+    { .name = "fcall", .arity = -3,
+      .flags = CMD_NOSCRIPT | CMD_STALE | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS,
+      .numkeys_at = 2, .flags_of = fcall_call_flags,
+      .proc = cmd_fcall, .group = "scripting", .since = "7.0.0",
+      .summary = "Invokes a function.",
+      .args = "function numkeys [key [key ...]] [arg [arg ...]]" },
+    { .name = "fcall_ro", .arity = -3,
+      .flags = CMD_READONLY | CMD_NOSCRIPT | CMD_STALE | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS,
+      .numkeys_at = 2, .flags_of = fcall_call_flags,
+      .proc = cmd_fcall_ro, .group = "scripting", .since = "7.0.0",
+      .summary = "Invokes a read-only function.",
+      .args = "function numkeys [key [key ...]] [arg [arg ...]]" },
+    { .name = "function", .arity = -2, .flags = 0,
+      .subcommands = function_subcommands, .subcommand_count = &function_subcommand_count,
+      .proc = cmd_function, .group = "scripting", .since = "7.0.0",
+      .summary = "A container for function commands.", .args = "" },
     /* connection */
     { .name = "ping", .arity = -1, .flags = CMD_FAST,
       .proc = cmd_ping, .group = "connection", .since = "1.0.0", .summary = "Returns the server's liveliness response.",
@@ -248,6 +296,7 @@ static struct command table[] = {
       .proc = cmd_reset, .group = "connection", .since = "6.2.0", .summary = "Resets the connection.",
       .args = "" },
     { .name = "client", .arity = -2, .flags = 0,
+      .subcommands = client_subcommands, .subcommand_count = &client_subcommand_count,
       .proc = cmd_client, .group = "connection", .since = "2.4.0", .summary = "A container for client connection commands.",
       .args = "" },
 };
@@ -262,10 +311,40 @@ static int command_cmp(const void *a, const void *b)
     return strcmp(((const struct command *)a)->name, ((const struct command *)b)->name);
 }
 
+/* Name lookup runs for every request (and every redis.call of a script):
+ * an open-addressing index over the table, hashed on the name folded to
+ * lower case in the same pass that reads it. Slot values are table
+ * positions + 1, 0 for an empty slot. Sized for a load under 1/2 at the
+ * command counts the table will reach. */
+#define COMMAND_INDEX_SLOTS 1024
+#define FNV_OFFSET 2166136261u
+#define FNV_PRIME 16777619u
+static uint16_t name_index[COMMAND_INDEX_SLOTS];
+static uint8_t name_lengths[TABLE_SIZE];
+
+_Static_assert(TABLE_SIZE * 2 <= COMMAND_INDEX_SLOTS, "command index too small for the table");
+
+static uint32_t name_hash_step(uint32_t h, unsigned char ch)
+{
+    return (h ^ ch) * FNV_PRIME;
+}
+
 void command_setup(struct config *cfg)
 {
     config = cfg;
     qsort(table, TABLE_SIZE, sizeof table[0], command_cmp);
+    memset(name_index, 0, sizeof name_index);
+    for (size_t i = 0; i < TABLE_SIZE; i++) {
+        size_t len = strlen(table[i].name);
+        uint32_t h = FNV_OFFSET;
+        for (size_t j = 0; j < len; j++)
+            h = name_hash_step(h, (unsigned char)table[i].name[j]);
+        size_t slot = h & (COMMAND_INDEX_SLOTS - 1);
+        while (name_index[slot])
+            slot = (slot + 1) & (COMMAND_INDEX_SLOTS - 1);
+        name_index[slot] = (uint16_t)(i + 1);
+        name_lengths[i] = (uint8_t)len;
+    }
 }
 
 const struct config *command_config(void)
@@ -278,29 +357,25 @@ struct config *command_config_writable(void)
     return config;
 }
 
-/* Binary search of the sorted table with the name folded to lower case in a
- * stack buffer: no allocation, about log2(table size) string compares. */
+/* The name is folded into a stack buffer while it is hashed; a candidate
+ * matches on length and bytes (a NUL inside the name never matches: table
+ * names have none, so "get\0x" is no GET). No allocation. */
 const struct command *command_lookup(const char *name, size_t len)
 {
     char lower[COMMAND_NAME_MAX_BYTES];
-    /* a NUL inside would end the comparison early: "get\0x" is no GET */
-    if (len == 0 || len >= sizeof lower || memchr(name, '\0', len))
+    if (len == 0 || len >= sizeof lower)
         return NULL;
+    uint32_t h = FNV_OFFSET;
     for (size_t i = 0; i < len; i++) {
         char ch = name[i];
         lower[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
+        h = name_hash_step(h, (unsigned char)lower[i]);
     }
-    lower[len] = '\0';
-    size_t lo = 0, hi = TABLE_SIZE;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int cmp = strcmp(lower, table[mid].name);
-        if (cmp == 0)
-            return &table[mid];
-        if (cmp < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
+    for (size_t slot = h & (COMMAND_INDEX_SLOTS - 1); name_index[slot];
+         slot = (slot + 1) & (COMMAND_INDEX_SLOTS - 1)) {
+        size_t i = name_index[slot] - 1u;
+        if (name_lengths[i] == len && memcmp(table[i].name, lower, len) == 0)
+            return &table[i];
     }
     return NULL;
 }
@@ -353,23 +428,61 @@ static int reject_bad_subcommand(struct conn *c, const struct command *cmd, size
     return 1;
 }
 
+/* Over maxmemory when the command being run began (after eviction had its
+ * chance), for the scripts it starts; set by command_execute. */
+static int over_memory_at_start;
+
+/* While a script is busy, the error other clients get (NULL otherwise). */
+static const char *busy_error;
+
+int command_over_memory(void)
+{
+    return over_memory_at_start;
+}
+
+void command_set_busy(const char *error)
+{
+    busy_error = error;
+}
+
 /* The memory cap, as Redis checks it before every command: over maxmemory,
  * keys are evicted first (for at most EVICT_COMMAND_BUDGET_US); when memory
- * stays over and nothing can be evicted, a command that may grow memory is
- * refused with the OOM error, and 1 returned. Others run. */
-static int refused_for_memory(struct conn *c, const struct command *cmd)
+ * stays over and nothing can be evicted, a command that may grow memory
+ * (flags, as this call has them) is refused with the OOM error, and 1
+ * returned. Inside MULTI every command is, but those that end or leave
+ * the transaction; EXEC is when a queued command may grow memory, and then
+ * discards the transaction. Not checked while a script is busy: the script
+ * holds the keyspace. */
+static int refused_for_memory(struct conn *c, const struct command *cmd, unsigned flags)
 {
-    if (evict_perform(config, EVICT_COMMAND_BUDGET_US) != EVICT_FAIL || !(cmd->flags & CMD_DENYOOM))
+    over_memory_at_start = 0;
+    if (config->maxmemory == 0 || busy_error)
+        return 0;
+    over_memory_at_start = evict_perform(config, EVICT_COMMAND_BUDGET_US) == EVICT_FAIL;
+    if (!over_memory_at_start)
+        return 0;
+    int in_multi = multi_open(c);
+    int is_exec = cmd->proc == cmd_exec;
+    int ends_multi = is_exec || cmd->proc == cmd_discard || cmd->proc == cmd_quit ||
+                     cmd->proc == cmd_reset;
+    if (is_exec && in_multi && (multi_queued_flags(c) & CMD_DENYOOM)) {
+        reply_errorf(c, "EXECABORT Transaction discarded because of: %s", EVICT_OOM_ERROR);
+        multi_reset(c);
+        return 1;
+    }
+    if (!(flags & CMD_DENYOOM) && !(in_multi && !ends_multi))
         return 0;
     reply_error(c, EVICT_OOM_ERROR);
+    multi_flag_error(c);
     return 1;
 }
 
 /* Run the handler. A CLIENT NO-TOUCH connection leaves the keys' access
  * marks (LRU/LFU) alone, except with TOUCH, as in Redis. */
-static void run_handler(struct conn *c, const struct command *cmd, size_t argc, struct arg *argv)
+void command_call(struct conn *c, const struct command *cmd, size_t argc, struct arg *argv)
 {
     int no_touch = (c->flags & CONN_NO_TOUCH) && cmd->proc != cmd_touch;
+    stats.commands_processed++;
     if (no_touch)
         store_set_touching(0);
     cmd->proc(c, argc, argv);
@@ -400,14 +513,34 @@ void command_execute(struct conn *c, size_t argc, struct arg *argv)
         multi_flag_error(c);
         return;
     }
-    if (config->maxmemory > 0 && refused_for_memory(c, cmd)) {
+    const struct command *effective = command_resolve(cmd, argc, argv);
+    unsigned flags = effective->flags_of ? effective->flags_of(effective, argc, argv)
+                                         : effective->flags;
+    if (refused_for_memory(c, cmd, flags))
+        return;
+    if (busy_error && !(flags & CMD_ALLOW_BUSY)) {
+        reply_error(c, busy_error);
         multi_flag_error(c);
         return;
     }
-    if (multi_queue(c, cmd, argc, argv))
+    if (multi_queue(c, cmd, flags, argc, argv))
         return;
-    stats.commands_processed++;
-    run_handler(c, cmd, argc, argv);
+    command_call(c, cmd, argc, argv);
+}
+
+const struct command *command_resolve(const struct command *cmd, size_t argc,
+                                      const struct arg *argv)
+{
+    size_t n;
+    const struct command *subs = command_subcommands_of(cmd, &n);
+    if (!subs || argc < 2)
+        return cmd;
+    for (size_t i = 0; i < n; i++) {
+        const char *bar = strchr(subs[i].name, '|');
+        if (arg_is(&argv[1], bar ? bar + 1 : subs[i].name))
+            return &subs[i];
+    }
+    return cmd;
 }
 
 void command_conn_release(struct conn *c)

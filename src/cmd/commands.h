@@ -49,6 +49,22 @@ command_proc cmd_del, cmd_exists, cmd_ttl, cmd_pttl, cmd_expire, cmd_pexpire, cm
 /* multi.c */
 command_proc cmd_multi, cmd_exec, cmd_discard, cmd_watch, cmd_unwatch;
 
+/* scripting.c, functions.c */
+command_proc cmd_eval, cmd_evalsha, cmd_eval_ro, cmd_evalsha_ro, cmd_script, cmd_fcall,
+    cmd_fcall_ro, cmd_function;
+extern const struct command script_subcommands[];
+extern const size_t script_subcommand_count;
+extern const struct command function_subcommands[];
+extern const size_t function_subcommand_count;
+/* The flags of one EVAL or FCALL call (command.flags_of). */
+unsigned eval_call_flags(const struct command *cmd, size_t argc, struct arg *argv);
+unsigned fcall_call_flags(const struct command *cmd, size_t argc, struct arg *argv);
+/* numkeys of "x numkeys key ... arg ..." (keys start at index after):
+ * Redis's checks and errors. Returns 0 with the count, or -1 after
+ * replying the error. */
+int command_parse_numkeys(struct conn *c, size_t argc, const struct arg *numkeys_arg,
+                          size_t after, size_t *out);
+
 /* connection.c */
 command_proc cmd_ping, cmd_echo, cmd_quit, cmd_hello, cmd_auth, cmd_select, cmd_reset, cmd_client;
 /* CLIENT's subcommands ("client|id", ...), in the form of CONFIG's below. */
@@ -78,5 +94,11 @@ void command_run_subcommand(struct conn *c, size_t argc, struct arg *argv, const
  * ...]. Subcommands are:" line, the NULL-terminated lines, then HELP's own
  * two lines, each a status string. */
 void command_reply_help(struct conn *c, const char *upper, const char *const *lines);
+
+/* Redis's reply for a subcommand given arguments it does not take: "ERR
+ * unknown subcommand or wrong number of arguments for 'flush'. Try
+ * FUNCTION HELP." (upper is the container's name in capitals). */
+void command_reply_subcommand_syntax_error(struct conn *c, const struct arg *argv,
+                                           const char *upper);
 
 #endif

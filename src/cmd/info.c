@@ -26,6 +26,8 @@
 #include "tidecache/config.h"
 #include "tidecache/conn.h"
 #include "tidecache/db.h"
+#include "tidecache/eval.h"
+#include "tidecache/function.h"
 #include "tidecache/mem.h"
 #include "tidecache/reply.h"
 #include "tidecache/stats.h"
@@ -135,6 +137,29 @@ static size_t rss_bytes(void)
     return (size_t)pages_resident * (size_t)sysconf(_SC_PAGESIZE);
 }
 
+/* Scripts' share of used_memory, under Redis's names: the two Lua states
+ * (EVAL's, the functions') and what the caches of scripts and libraries
+ * hold beside them. All of it is part of used_memory. */
+static void section_memory_scripts(struct buf *b)
+{
+    char h[32];
+    size_t vm_eval = eval_vm_memory(), vm_functions = function_vm_memory();
+    size_t scripts_eval = eval_scripts_memory(), functions = function_memory();
+    line(b, "used_memory_lua:%zu", vm_eval);
+    line(b, "used_memory_vm_eval:%zu", vm_eval);
+    line(b, "used_memory_lua_human:%s", human(h, sizeof h, vm_eval));
+    line(b, "used_memory_scripts_eval:%zu", scripts_eval);
+    line(b, "number_of_cached_scripts:%zu", eval_count());
+    line(b, "number_of_functions:%zu", function_count());
+    line(b, "number_of_libraries:%zu", library_count());
+    line(b, "used_memory_vm_functions:%zu", vm_functions);
+    line(b, "used_memory_vm_total:%zu", vm_eval + vm_functions);
+    line(b, "used_memory_vm_total_human:%s", human(h, sizeof h, vm_eval + vm_functions));
+    line(b, "used_memory_functions:%zu", functions);
+    line(b, "used_memory_scripts:%zu", scripts_eval + functions);
+    line(b, "used_memory_scripts_human:%s", human(h, sizeof h, scripts_eval + functions));
+}
+
 /* ----------------------------------------------------------- sections */
 
 static void section_server(struct buf *b, struct conn *c)
@@ -228,6 +253,7 @@ static void section_memory(struct buf *b, struct conn *c)
     line(b, "used_memory_dataset_perc:%.2f%%", percent(dataset, used));
     line(b, "total_system_memory:%llu", total);
     line(b, "total_system_memory_human:%s", human(h, sizeof h, total));
+    section_memory_scripts(b);
     line(b, "maxmemory:%lld", cfg->maxmemory);
     line(b, "maxmemory_human:%s", human(h, sizeof h, (unsigned long long)cfg->maxmemory));
     line(b, "maxmemory_policy:%s", policy);

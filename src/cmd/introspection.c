@@ -28,6 +28,7 @@
 #include "tidecache/conn.h"
 #include "tidecache/glob.h"
 #include "tidecache/mem.h"
+#include "tidecache/num.h"
 #include "tidecache/reply.h"
 
 #define DOC_NAME_MAX_BYTES 160 /* longest generated group name kept */
@@ -579,6 +580,13 @@ struct command_meta {
 #define O_N_ARGS "O(N) where N is the number of arguments to the command"
 #define O_N_PARAMS "O(N) when N is the number of configuration parameters provided"
 #define MULTI_SUM "request_policy:multi_shard response_policy:agg_sum"
+#define ALL_NODES "request_policy:all_nodes response_policy:all_succeeded"
+#define ALL_SHARDS "request_policy:all_shards response_policy:all_succeeded"
+#define ONE_SUCCEEDED "request_policy:all_shards response_policy:one_succeeded"
+#define NOTES_ASSUME_RW "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"
+#define NOTES_ASSUME_RO "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"
+#define BY_SCRIPT "Depends on the script that is executed."
+#define BY_FUNCTION "Depends on the function that is executed."
 
 /* clang-format off */
 static const struct command_meta metas[] = {
@@ -648,6 +656,35 @@ static const struct command_meta metas[] = {
     { "ttl", 0, NULL, "nondeterministic_output", NULL, NULL, NULL, NULL },
     { "type", 0, NULL, NULL, "RO", NULL, NULL, NULL },
     { "unlink", 0, NULL, MULTI_SUM, "RM delete", NULL, NULL, NULL },
+    { "eval", 0, NULL, NULL, "RW access update", NOTES_ASSUME_RW, BY_SCRIPT, NULL },
+    { "evalsha", 0, NULL, NULL, "RW access update", NULL, BY_SCRIPT, NULL },
+    { "eval_ro", 0, NULL, NULL, "RO access", NOTES_ASSUME_RO, BY_SCRIPT, NULL },
+    { "evalsha_ro", 0, NULL, NULL, "RO access", NULL, BY_SCRIPT, NULL },
+    { "fcall", 0, NULL, NULL, "RW access update", NOTES_ASSUME_RW, BY_FUNCTION, NULL },
+    { "fcall_ro", 0, NULL, NULL, "RO access", NOTES_ASSUME_RO, BY_FUNCTION, NULL },
+    { "script", META_CONTAINER, NULL, NULL, NULL, NULL, "Depends on subcommand.", NULL },
+    { "script|exists", 0, NULL, "request_policy:all_shards response_policy:agg_logical_and", NULL,
+      NULL, "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).", NULL },
+    { "script|flush", 0, NULL, ALL_NODES, NULL, NULL,
+      "O(N) with N being the number of scripts in cache", NULL },
+    { "script|kill", 0, NULL, ONE_SUCCEEDED, NULL, NULL, NULL, NULL },
+    { "script|load", 0, NULL, ALL_NODES, NULL, NULL,
+      "O(N) with N being the length in bytes of the script body.", NULL },
+    { "function", META_CONTAINER, NULL, NULL, NULL, NULL, "Depends on subcommand.", NULL },
+    { "function|delete", 0, NULL, ALL_SHARDS, NULL, NULL, NULL, NULL },
+    { "function|dump", 0, NULL, NULL, NULL, NULL, "O(N) where N is the number of functions", NULL },
+    { "function|flush", 0, NULL, ALL_SHARDS, NULL, NULL,
+      "O(N) where N is the number of functions deleted", NULL },
+    { "function|kill", 0, NULL, ONE_SUCCEEDED, NULL, NULL, NULL, NULL },
+    { "function|list", 0, NULL, "nondeterministic_output_order", NULL, NULL,
+      "O(N) where N is the number of functions", NULL },
+    { "function|load", 0, NULL, ALL_SHARDS, NULL, NULL,
+      "O(1) (considering compilation time is redundant)", NULL },
+    { "function|restore", 0, NULL, ALL_SHARDS, NULL, NULL,
+      "O(N) where N is the number of functions on the payload", NULL },
+    { "function|stats", 0, NULL,
+      "nondeterministic_output request_policy:all_shards response_policy:special", NULL, NULL,
+      NULL, NULL },
 };
 /* clang-format on */
 
@@ -661,26 +698,10 @@ static const struct command_meta *meta_of(const char *name)
 
 /* ------------------------------------------------------------ subcommands */
 
-static const struct {
-    const char *container;
-    const struct command *subs;
-    const size_t *count;
-} registry[] = {
-    {"config", config_subcommands, &config_subcommand_count},
-    {"command", command_subcommands, &command_subcommand_count},
-    {"client", client_subcommands, &client_subcommand_count},
-};
-
 const struct command *command_subcommands_of(const struct command *cmd, size_t *count)
 {
-    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++) {
-        if (strcmp(registry[i].container, cmd->name) == 0) {
-            *count = *registry[i].count;
-            return registry[i].subs;
-        }
-    }
-    *count = 0;
-    return NULL;
+    *count = cmd->subcommand_count ? *cmd->subcommand_count : 0;
+    return cmd->subcommands;
 }
 
 /* The part of "container|sub" after the bar. */
@@ -723,6 +744,13 @@ void command_reply_help(struct conn *c, const char *upper, const char *const *li
         reply_simple(c, lines[i]);
     reply_simple(c, "HELP");
     reply_simple(c, "    Prints this help.");
+}
+
+void command_reply_subcommand_syntax_error(struct conn *c, const struct arg *argv,
+                                           const char *upper)
+{
+    reply_errorf(c, "ERR unknown subcommand or wrong number of arguments for '%.128s'. Try %s HELP.",
+                 argv[1].ptr, upper);
 }
 
 /* A command by name, or a subcommand by "container|sub"; NULL if unknown. */
@@ -791,10 +819,13 @@ static void reply_flags(struct conn *c, const struct command *cmd)
         {"noscript", (cmd->flags & CMD_NOSCRIPT) != 0},
         {"loading", (cmd->flags & CMD_LOADING) != 0},
         {"stale", (cmd->flags & CMD_STALE) != 0},
+        {"skip_monitor", (cmd->flags & CMD_SKIP_MONITOR) != 0},
         {"skip_slowlog", (cmd->flags & CMD_SKIP_SLOWLOG) != 0},
         {"fast", (cmd->flags & CMD_FAST) != 0},
         {"no_auth", (cmd->flags & CMD_NOAUTH) != 0},
+        {"no_mandatory_keys", (cmd->flags & CMD_NO_MANDATORY_KEYS) != 0},
         {"no_multi", (cmd->flags & CMD_NO_MULTI) != 0},
+        {"movablekeys", cmd->numkeys_at > 0},
         {"allow_busy", (cmd->flags & CMD_ALLOW_BUSY) != 0},
     };
     size_t n = 0;
@@ -839,6 +870,7 @@ static size_t acl_categories(const struct command *cmd, const char **out)
         {"@dangerous", (cmd->flags & CMD_ADMIN) != 0 || has_word(extra, "@dangerous")},
         {"@connection", strcmp(group, "connection") == 0 || has_word(extra, "@connection")},
         {"@transaction", strcmp(group, "transactions") == 0},
+        {"@scripting", strcmp(group, "scripting") == 0},
     };
     size_t n = 0;
     for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)
@@ -904,8 +936,22 @@ static void reply_key_spec(struct conn *c, const struct command *cmd, int spec)
     reply_cstr(c, "spec");
     reply_map(c, 1);
     reply_cstr(c, "index");
-    reply_int(c, cmd->first_key + spec);
+    reply_int(c, cmd->numkeys_at > 0 ? cmd->numkeys_at : cmd->first_key + spec);
     reply_cstr(c, "find_keys");
+    if (cmd->numkeys_at > 0) { /* the count is the argument searched for, keys follow */
+        reply_map(c, 2);
+        reply_cstr(c, "type");
+        reply_cstr(c, "keynum");
+        reply_cstr(c, "spec");
+        reply_map(c, 3);
+        reply_cstr(c, "keynumidx");
+        reply_int(c, 0);
+        reply_cstr(c, "firstkey");
+        reply_int(c, 1);
+        reply_cstr(c, "keystep");
+        reply_int(c, 1);
+        return;
+    }
     reply_map(c, 2);
     reply_cstr(c, "type");
     reply_cstr(c, "range");
@@ -953,7 +999,7 @@ static void reply_command_info(struct conn *c, const struct command *cmd)
     for (size_t i = 0; i < ncats; i++)
         reply_simple(c, cats[i]);
     reply_tips(c, cmd);
-    int nspecs = cmd->first_key > 0 ? 1 + two_key_specs(cmd) : 0;
+    int nspecs = cmd->first_key > 0 ? 1 + two_key_specs(cmd) : cmd->numkeys_at > 0;
     reply_set(c, (size_t)nspecs);
     for (int i = 0; i < nspecs; i++)
         reply_key_spec(c, cmd, i);
@@ -1146,17 +1192,36 @@ static const struct command *getkeys_target(struct conn *c, size_t argc, struct 
         reply_error(c, "ERR Invalid number of arguments specified for command");
         return NULL;
     }
-    if (cmd->first_key <= 0) {
+    if (cmd->first_key <= 0 && cmd->numkeys_at <= 0) {
         reply_error(c, "ERR The command has no key arguments");
         return NULL;
     }
     return cmd;
 }
 
+/* Positions (relative to argv + 2, of n arguments) of the keys of a
+ * numkeys command: the count's argument, then that many keys; none when
+ * the count is no integer, negative or more than there are. */
+static size_t numkeys_positions(const struct command *cmd, const struct arg *argv, size_t n,
+                                size_t *pos)
+{
+    size_t at = (size_t)cmd->numkeys_at;
+    long long count;
+    if (at >= n || !num_parse_ll(argv[at].ptr, argv[at].len, &count) || count < 0 ||
+        (unsigned long long)count > n - at - 1)
+        return 0;
+    for (size_t i = 0; i < (size_t)count; i++)
+        pos[i] = at + 1 + i;
+    return (size_t)count;
+}
+
 /* Positions (relative to argv + 2) of the keys in a call of cmd with n
  * arguments: first_key, then every key_step up to last_key. */
-static size_t key_positions(const struct command *cmd, size_t n, size_t *pos)
+static size_t key_positions(const struct command *cmd, const struct arg *argv, size_t n,
+                            size_t *pos)
 {
+    if (cmd->numkeys_at > 0)
+        return numkeys_positions(cmd, argv, n, pos);
     long last = cmd->last_key < 0 ? (long)n + cmd->last_key : cmd->last_key;
     long step = cmd->key_step > 0 ? cmd->key_step : 1;
     size_t k = 0;
@@ -1185,7 +1250,7 @@ static void getkeys(struct conn *c, size_t argc, struct arg *argv, bool with_fla
     if (!cmd)
         return;
     size_t *pos = mem_alloc(argc * sizeof *pos);
-    size_t k = key_positions(cmd, argc - 2, pos);
+    size_t k = key_positions(cmd, argv + 2, argc - 2, pos);
     bool two = two_key_specs(cmd);
     reply_array(c, k);
     for (size_t i = 0; i < k; i++) {

@@ -29,6 +29,7 @@ struct watched {
 struct multi_state {
     int open;   /* between MULTI and EXEC/DISCARD */
     int failed; /* a command was refused while open: EXEC aborts */
+    unsigned queued_flags; /* the flags of every queued command, or'ed */
     struct queued *queue;
     size_t nqueued, queue_cap;
     struct watched *watch;
@@ -53,6 +54,7 @@ static void queue_clear(struct multi_state *m)
     m->queue = NULL;
     m->nqueued = m->queue_cap = 0;
     m->open = m->failed = 0;
+    m->queued_flags = 0;
 }
 
 static void watch_clear(struct multi_state *m)
@@ -84,7 +86,18 @@ static int runs_immediately(const struct command *cmd)
     return 0;
 }
 
-int multi_queue(struct conn *c, const struct command *cmd, size_t argc, struct arg *argv)
+int multi_open(const struct conn *c)
+{
+    return c->multi && c->multi->open;
+}
+
+unsigned multi_queued_flags(const struct conn *c)
+{
+    return c->multi ? c->multi->queued_flags : 0;
+}
+
+int multi_queue(struct conn *c, const struct command *cmd, unsigned flags, size_t argc,
+                struct arg *argv)
 {
     struct multi_state *m = c->multi;
     if (!m || !m->open || runs_immediately(cmd))
@@ -98,6 +111,7 @@ int multi_queue(struct conn *c, const struct command *cmd, size_t argc, struct a
         m->queue_cap = m->queue_cap ? m->queue_cap * 2 : 8;
         m->queue = mem_realloc(m->queue, m->queue_cap * sizeof *m->queue);
     }
+    m->queued_flags |= flags;
     struct queued *q = &m->queue[m->nqueued++];
     q->cmd = cmd;
     q->argc = argc;
@@ -178,10 +192,8 @@ void cmd_exec(struct conn *c, size_t argc, struct arg *argv)
         m->nqueued = m->queue_cap = 0;
         m->open = 0;
         reply_array(c, n);
-        for (size_t i = 0; i < n; i++) {
-            stats.commands_processed++;
-            queue[i].cmd->proc(c, queue[i].argc, queue[i].argv);
-        }
+        for (size_t i = 0; i < n; i++)
+            command_call(c, queue[i].cmd, queue[i].argc, queue[i].argv);
         struct multi_state done = {.queue = queue, .nqueued = n};
         queue_clear(&done);
     }

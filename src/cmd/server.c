@@ -13,6 +13,7 @@
 #include "tidecache/log.h"
 #include "tidecache/mem.h"
 #include "tidecache/reply.h"
+#include "tidecache/script.h"
 #include "tidecache/server.h"
 #include "tidecache/stats.h"
 #include "tidecache/status.h"
@@ -112,6 +113,15 @@ void cmd_shutdown(struct conn *c, size_t argc, struct arg *argv)
     if (flags & SHUT_ABORT) {
         reply_error(c, "ERR No shutdown in progress.");
         return;
+    }
+    /* A busy script holds the keyspace: only NOSAVE may stop the server
+     * then, and it stops the script first, written or not. */
+    if (script_busy()) {
+        if (!(flags & SHUT_NOSAVE)) {
+            reply_error(c, script_busy_error());
+            return;
+        }
+        script_kill_for_shutdown();
     }
     char why[sizeof c->addr + 32];
     snprintf(why, sizeof why, "SHUTDOWN from client %s", c->addr);

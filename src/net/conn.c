@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
@@ -291,9 +292,12 @@ static void conn_process_input(struct conn *c)
             return;
         }
         if (c->parser.argc > 0) {
+            /* saved, not cleared: a busy script serves other connections
+             * from inside its own command */
+            struct conn *outer = executing;
             executing = c;
             hooks.dispatch(c, c->parser.argc, c->parser.argv);
-            executing = NULL;
+            executing = outer;
         }
         buf_consume(&c->in, consumed);
     }
@@ -428,7 +432,7 @@ void conn_close_after_reply(struct conn *c)
 {
     conn_pause_reading(c);
     c->flags |= CONN_CLOSE_AFTER_REPLY;
-    if (c == executing)
+    if (c == executing || (c->flags & CONN_PROTECTED))
         return;
     if (conn_write(c) != TC_EAGAIN)
         conn_destroy(c);
@@ -465,10 +469,73 @@ void conn_foreach(conn_visit_fn *fn, void *arg)
 
 void conn_kill(struct conn *victim, struct conn *self)
 {
-    if (victim == self) {
-        self->flags |= CONN_CLOSE_AFTER_REPLY;
+    if (victim == self || (victim->flags & CONN_PROTECTED)) {
+        victim->flags |= CONN_CLOSE_AFTER_REPLY;
         return;
     }
     log_verbose("killing client %s", victim->addr);
     conn_destroy(victim);
+}
+
+/* One pollfd per connection that can make progress: reading unless paused
+ * or closing, writing while output waits. */
+static size_t poll_fill(struct pollfd *pfd, struct conn **who, size_t cap)
+{
+    size_t n = 0;
+    for (struct conn *c = first_by_id; c && n < cap; c = c->by_id_next) {
+        if (c->flags & (CONN_DETACHED | CONN_PROTECTED))
+            continue;
+        short events = 0;
+        if (!(c->flags & (CONN_READ_PAUSED | CONN_CLOSE_AFTER_REPLY)))
+            events |= POLLIN;
+        if (buf_used(&c->out) > 0)
+            events |= POLLOUT;
+        if (!events)
+            continue;
+        pfd[n].fd = c->fd;
+        pfd[n].events = events;
+        pfd[n].revents = 0;
+        who[n++] = c;
+    }
+    return n;
+}
+
+int conn_poll_while_busy(const int *extra_fds, int nextra, int timeout_ms)
+{
+    size_t cap = open_count + (size_t)nextra;
+    struct pollfd *pfd = mem_alloc((cap ? cap : 1) * sizeof *pfd);
+    struct conn **who = mem_alloc((cap ? cap : 1) * sizeof *who);
+    for (int i = 0; i < nextra; i++) {
+        pfd[i].fd = extra_fds[i];
+        pfd[i].events = POLLIN;
+        pfd[i].revents = 0;
+    }
+    size_t n = poll_fill(pfd + nextra, who, open_count);
+    int ready = poll(pfd, (nfds_t)(n + (size_t)nextra), timeout_ms);
+    int first_extra = -1;
+    for (int i = 0; ready > 0 && i < nextra; i++)
+        if (first_extra < 0 && (pfd[i].revents & POLLIN))
+            first_extra = i;
+    /* Connections may close one another while requests run (CLIENT KILL
+     * is refused while busy, but a read error closes its own), so each is
+     * looked up again by id before it is served. */
+    for (size_t i = 0; ready > 0 && i < n; i++) {
+        short rev = pfd[nextra + i].revents;
+        if (!rev)
+            continue;
+        uint64_t id = who[i]->id;
+        if (rev & (POLLIN | POLLHUP | POLLERR)) {
+            struct conn *c = conn_find_by_id(id);
+            if (c)
+                conn_on_read(c->fd, EV_READ, c);
+        }
+        if (rev & POLLOUT) {
+            struct conn *c = conn_find_by_id(id);
+            if (c)
+                conn_on_write(c->fd, EV_WRITE, c);
+        }
+    }
+    mem_free(pfd);
+    mem_free(who);
+    return first_extra;
 }

@@ -76,6 +76,36 @@ void reply_verbatim(struct conn *c, const char *text, size_t len)
     resp_add_verbatim(&c->out, c->proto, "txt", text, len);
 }
 
+/* Append s to out as one line of its type: CR and LF become spaces. */
+static void add_line_sanitized(struct conn *c, int is_error, const char *s, size_t len)
+{
+    struct buf *out = &c->out;
+    size_t start = out->len;
+    if (is_error)
+        resp_add_error(out, s, len);
+    else
+        resp_add_simple(out, s, len);
+    for (size_t i = start + 1; i < start + 1 + len; i++)
+        if (out->data[i] == '\r' || out->data[i] == '\n')
+            out->data[i] = ' ';
+}
+
+void reply_status_len(struct conn *c, const char *s, size_t len)
+{
+    add_line_sanitized(c, 0, s, len);
+}
+
+void reply_error_len(struct conn *c, const char *msg, size_t len)
+{
+    add_line_sanitized(c, 1, msg, len);
+    stats.error_replies++;
+}
+
+void reply_bignum(struct conn *c, const char *digits, size_t len)
+{
+    resp_add_bignum(&c->out, c->proto, digits, len);
+}
+
 void reply_error(struct conn *c, const char *msg)
 {
     char line[REPLY_ERROR_MAX_BYTES];

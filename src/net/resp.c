@@ -552,26 +552,16 @@ void resp_add_set_len(struct buf *b, int proto, size_t n)
 
 #define RESP_DOUBLE_MAX_CHARS 32 /* "%.17g" of any double, with room */
 
-/* Format v as Redis does for doubles: "inf", "-inf", "nan", otherwise the
- * shortest of %.15g, %.16g, %.17g that reads back as exactly v (%.17g
- * always does). Returns the length written at dst. */
+/* Format v as Redis 7.0 does for double replies: "inf" and "-inf", and
+ * otherwise printf's "%.17g" (so 1.1 reads "1.1000000000000001", and NaN
+ * "nan" or "-nan" as the C library writes it). Returns the length. */
 static size_t format_double(char *dst, double v)
 {
-    if (isnan(v)) {
-        memcpy(dst, "nan", 3);
-        return 3;
-    }
     if (isinf(v)) {
         memcpy(dst, v > 0 ? "inf" : "-inf", v > 0 ? 3 : 4);
         return v > 0 ? 3 : 4;
     }
-    int n = 0;
-    for (int prec = 15; prec <= 17; prec++) {
-        n = snprintf(dst, RESP_DOUBLE_MAX_CHARS, "%.*g", prec, v);
-        if (strtod(dst, NULL) == v)
-            break;
-    }
-    return (size_t)n;
+    return (size_t)snprintf(dst, RESP_DOUBLE_MAX_CHARS, "%.17g", v);
 }
 
 void resp_add_double(struct buf *b, int proto, double v)
@@ -582,6 +572,14 @@ void resp_add_double(struct buf *b, int proto, double v)
         add_line(b, ',', s, n);
     else
         resp_add_bulk(b, s, n);
+}
+
+void resp_add_bignum(struct buf *b, int proto, const char *digits, size_t len)
+{
+    if (proto >= 3)
+        add_line(b, '(', digits, len);
+    else
+        resp_add_bulk(b, digits, len);
 }
 
 void resp_add_bool(struct buf *b, int proto, int v)

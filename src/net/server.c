@@ -44,8 +44,8 @@ static struct listener listeners[SERVER_MAX_LISTENERS];
 static int nlisteners;
 static int own_unixsocket;             /* we created config->unixsocket: unlink at exit */
 static struct event *shutdown_ev;      /* polls draining clients at shutdown */
-static struct event *signal_evs[2];
 static int shutting_down;
+static volatile sig_atomic_t signal_received; /* SIGTERM or SIGINT, 0 before one came */
 static int64_t shutdown_deadline_ms;
 
 static void tune_client_socket(int fd, int is_unix)
@@ -82,6 +82,26 @@ static void on_accept(struct evconnlistener *ev, evutil_socket_t fd, struct sock
     tune_client_socket(fd, l->is_unix);
     if (conn_create(base, fd, peer, (socklen_t)peer_len, l->is_unix))
         stats.connections_received++;
+}
+
+/* While a busy script holds the event loop, the listeners are polled by
+ * hand: a new client is accepted as on_accept would, and gets -BUSY for
+ * what it sends until the script ends. */
+int server_serve_while_busy(void)
+{
+    int fds[SERVER_MAX_LISTENERS];
+    for (int i = 0; i < nlisteners; i++)
+        fds[i] = evconnlistener_get_fd(listeners[i].ev);
+    int ready = conn_poll_while_busy(fds, nlisteners, 0);
+    if (ready >= 0) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof ss;
+        int fd = accept4(fds[ready], (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0)
+            on_accept(listeners[ready].ev, fd, (struct sockaddr *)&ss, (int)len,
+                      &listeners[ready]);
+    }
+    return signal_received != 0 || shutting_down;
 }
 
 static void on_accept_retry(evutil_socket_t fd, short what, void *arg)
@@ -349,11 +369,62 @@ int server_shutting_down(void)
     return shutting_down;
 }
 
-static void on_signal(evutil_socket_t sig, short what, void *arg)
+/* SIGTERM and SIGINT: the handler only records the signal and writes a
+ * byte to a pipe the event loop watches (the self-pipe), so the shutdown
+ * itself runs in the loop, and a busy script, which holds the loop, can
+ * see the flag from its hook and stop. */
+static int signal_pipe[2] = {-1, -1};
+static struct event *signal_ev;
+static struct sigaction saved_actions[2]; /* restored at teardown */
+static const int shutdown_signals[2] = {SIGTERM, SIGINT};
+
+static void on_signal_raw(int sig)
+{
+    int saved_errno = errno;
+    signal_received = sig;
+    ssize_t ignored = write(signal_pipe[1], "", 1);
+    (void)ignored;
+    errno = saved_errno;
+}
+
+static void on_signal_pipe(evutil_socket_t fd, short what, void *arg)
 {
     (void)what;
     (void)arg;
-    server_request_shutdown(sig == SIGINT ? "SIGINT received" : "SIGTERM received");
+    char drain[64];
+    while (read(fd, drain, sizeof drain) > 0)
+        ;
+    server_request_shutdown(signal_received == SIGINT ? "SIGINT received" : "SIGTERM received");
+}
+
+static int signals_setup(void)
+{
+    if (pipe2(signal_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
+        return TC_ERR;
+    signal_ev = event_new(base, signal_pipe[0], EV_READ | EV_PERSIST, on_signal_pipe, NULL);
+    event_add(signal_ev, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal_raw;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 2; i++)
+        sigaction(shutdown_signals[i], &sa, &saved_actions[i]);
+    return TC_OK;
+}
+
+static void signals_teardown(void)
+{
+    if (signal_pipe[0] < 0)
+        return;
+    for (int i = 0; i < 2; i++)
+        sigaction(shutdown_signals[i], &saved_actions[i], NULL);
+    event_free(signal_ev);
+    signal_ev = NULL;
+    close(signal_pipe[0]);
+    close(signal_pipe[1]);
+    signal_pipe[0] = signal_pipe[1] = -1;
+    signal_received = 0;
 }
 
 int server_setup(struct event_base *event_base, struct config *cfg)
@@ -367,10 +438,8 @@ int server_setup(struct event_base *event_base, struct config *cfg)
     }
     cron_setup(base, cfg);
     shutdown_ev = event_new(base, -1, 0, on_shutdown_poll, NULL);
-    signal_evs[0] = evsignal_new(base, SIGTERM, on_signal, NULL);
-    signal_evs[1] = evsignal_new(base, SIGINT, on_signal, NULL);
-    evsignal_add(signal_evs[0], NULL);
-    evsignal_add(signal_evs[1], NULL);
+    if (signals_setup() != TC_OK)
+        log_warning("cannot watch SIGTERM and SIGINT: %s", strerror(errno));
 
     char addrs[512] = "";
     size_t used = 0;
@@ -399,10 +468,7 @@ void server_teardown(void)
     cron_teardown();
     if (shutdown_ev)
         event_free(shutdown_ev);
-    for (int i = 0; i < 2; i++)
-        if (signal_evs[i])
-            event_free(signal_evs[i]);
+    signals_teardown();
     shutdown_ev = NULL;
-    signal_evs[0] = signal_evs[1] = NULL;
     shutting_down = 0;
 }

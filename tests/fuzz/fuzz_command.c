@@ -52,12 +52,13 @@
 #include "tidecache/conn.h"
 #include "tidecache/cron.h"
 #include "tidecache/db.h"
-#include "tidecache/evict.h"
+#include "tidecache/engine.h"
 #include "tidecache/log.h"
 #include "tidecache/mem.h"
 #include "tidecache/resp.h"
 #include "tidecache/resp_reader.h"
 #include "tidecache/server.h"
+#include "tidecache/sha1.h"
 #include "tidecache/stats.h"
 #include "tidecache/status.h"
 #include "tidecache/store.h"
@@ -149,10 +150,76 @@ static const struct str patterns[] = {
 };
 #define NPATTERNS (sizeof patterns / sizeof patterns[0])
 
+/* Scripts: what applications send (locks, counters, conversions of every
+ * reply type, errors, flags), and function libraries. Their SHA-1s are
+ * worked out at start for EVALSHA. */
+static const struct str scripts[] = {
+    S("return 1"),
+    S("return redis.call('set', KEYS[1], ARGV[1])"),
+    S("return redis.pcall('get', KEYS[1])"),
+    S("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else "
+      "return 0 end"),
+    S("local v = redis.call('incrby', KEYS[1], ARGV[1]) redis.call('pexpire', KEYS[1], 1000) "
+      "return v"),
+    S("return {1, 'a', {err='e'}, {ok='o'}, false, true, {double=1.5}, {map={a=1}}, "
+      "{set={b=true}}, {big_number='12'}}"),
+    S("redis.setresp(3) return {redis.call('get', KEYS[1]), redis.call('exists', KEYS[1])}"),
+    S("return cjson.encode(cjson.decode(ARGV[1]))"),
+    S("return cmsgpack.unpack(cmsgpack.pack(KEYS, ARGV))"),
+    S("return struct.unpack('>I2s', ARGV[1])"),
+    S("return redis.error_reply(ARGV[1])"),
+    S("return redis.status_reply(ARGV[1])"),
+    S("error(ARGV[1])"),
+    S("return redis.call('nosuchcommand')"),
+    S("return redis.call('config', 'get', 'hz')"),
+    S("#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])"),
+    S("#!lua flags=no-writes\nreturn redis.call('set', KEYS[1], 'x')"),
+    S("#!lua\nreturn redis.call('append', KEYS[1], ARGV[1])"),
+    S("#!lua flags=allow-oom\nreturn redis.call('setrange', KEYS[1], 100, ARGV[1])"),
+    S("local t = {} for i = 1, 200 do t[i] = redis.call('incr', KEYS[1]) end return t"),
+    S("return redis.call('select', ARGV[1])"),
+    S("return a"),
+    S("x = 1"),
+    S("return redis.sha1hex(ARGV[1])"),
+    /* the script-side libraries and conversions fed the fuzzer's bytes */
+    S("return struct.pack(ARGV[1], ARGV[2], ARGV[3])"),
+    S("return {struct.unpack(ARGV[1], ARGV[2], tonumber(ARGV[3]))}"),
+    S("return cmsgpack.unpack(ARGV[1])"),
+    S("return cmsgpack.pack(cjson.decode(ARGV[1]))"),
+    S("return cjson.decode(ARGV[1])"),
+    S("return bit.tohex(tonumber(ARGV[1]) or 0, tonumber(ARGV[2]) or 8)"),
+    /* any command of the table, as scripts may call it */
+    S("return redis.pcall(unpack(ARGV))"),
+    S("redis.setresp(3) return redis.pcall(unpack(ARGV))"),
+    S("#!lua flags=no-writes\nreturn redis.pcall(unpack(ARGV))"),
+};
+#define NSCRIPTS (sizeof scripts / sizeof scripts[0])
+
+static const struct str libraries[] = {
+    S("#!lua name=lib1\nredis.register_function('f1', function(keys, args) return "
+      "redis.call('get', keys[1]) end)"),
+    S("#!lua name=lib2\nredis.register_function{function_name='ro', callback=function(keys, "
+      "args) return #keys + #args end, flags={'no-writes'}, description='count'}"),
+    S("#!lua name=lib3\nredis.register_function('w', function(keys, args) return "
+      "redis.call('set', keys[1], args[1]) end)"),
+    S("#!lua name=lib1\nreturn 1"),
+    S("#!lua name=bad\nredis.register_function('f1', function() end)"),
+    S("#!lua\nredis.register_function('x', function() end)"),
+    S("#!lua name=lib4\nredis.register_function('any', function(keys, args) return "
+      "redis.call(unpack(args)) end)"),
+};
+#define NLIBRARIES (sizeof libraries / sizeof libraries[0])
+
+static const struct str function_names[] = {S("f1"), S("ro"), S("w"), S("any"), S("F1"),
+                                            S("nosuch")};
+#define NFUNCTION_NAMES (sizeof function_names / sizeof function_names[0])
+
+static char script_shas[NSCRIPTS][SHA1_HEX_BYTES];
+
 /* ---- command syntax templates --------------------------------------------- */
 
 enum arg_kind { ARG_KEY, ARG_INT, ARG_VALUE, ARG_PATTERN, ARG_CONFIG, ARG_WORD, ARG_TIME_S,
-                ARG_TIME_MS, ARG_KINDS };
+                ARG_TIME_MS, ARG_SCRIPT, ARG_SHA, ARG_LIBRARY, ARG_FUNCTION, ARG_KINDS };
 
 struct token {
     enum arg_kind kind;
@@ -178,7 +245,9 @@ static enum arg_kind placeholder_kind(const char *name, size_t len)
         {"start", ARG_INT}, {"end", ARG_INT}, {"increment", ARG_INT}, {"decrement", ARG_INT},
         {"cursor", ARG_INT}, {"count", ARG_INT}, {"index", ARG_INT}, {"destination-db", ARG_INT},
         {"protover", ARG_INT}, {"client-id", ARG_INT}, {"maxage", ARG_INT}, {"timeout", ARG_INT},
-        {"numkeys", ARG_INT}, {"id", ARG_INT},
+        {"numkeys", ARG_INT}, {"id", ARG_INT}, {"script", ARG_SCRIPT}, {"sha1", ARG_SHA},
+        {"function-code", ARG_LIBRARY}, {"function", ARG_FUNCTION},
+        {"library-name", ARG_FUNCTION},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strlen(names[i].name) == len && memcmp(names[i].name, name, len) == 0)
@@ -247,10 +316,7 @@ static void server_start(unsigned mem_choice, unsigned policy_choice)
     set_option("maxmemory-policy", policies[policy_choice % (sizeof policies / sizeof policies[0])]);
     log_setup(LOG_WARNING, "/dev/null");
     stats_reset();
-    db_setup((int)cfg.databases);
-    command_setup(&cfg);
-    static const struct conn_hooks hooks = {command_execute, command_conn_release};
-    conn_setup(&cfg, &hooks);
+    engine_setup(&cfg);
     base = event_base_new();
     if (!base || server_setup(base, &cfg) != TC_OK)
         fuzz_fail("server setup failed");
@@ -265,8 +331,7 @@ static void server_stop(void)
     conn_destroy(checker);
     checker = NULL;
     server_teardown();
-    evict_teardown();
-    db_teardown();
+    engine_teardown();
     event_base_free(base);
     base = NULL;
     config_free(&cfg);
@@ -508,6 +573,13 @@ static struct str pick(struct input *in, enum arg_kind kind)
         const char *name = config_option_name(b % n);
         return (struct str){name, strlen(name)};
     }
+    case ARG_SCRIPT: return scripts[b % NSCRIPTS];
+    case ARG_SHA:
+        if (b % 8 == 0)
+            return values[b / 8 % NVALUES];
+        return (struct str){script_shas[b % NSCRIPTS], SHA1_HEX_BYTES - 1};
+    case ARG_LIBRARY: return libraries[b % NLIBRARIES];
+    case ARG_FUNCTION: return function_names[b % NFUNCTION_NAMES];
     default: return values[b % NVALUES];
     }
 }
@@ -660,6 +732,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!initialized) {
         memset(long_key, 'L', sizeof long_key);
         memset(big_value, 'B', sizeof big_value);
+        for (size_t i = 0; i < NSCRIPTS; i++)
+            sha1_hex(scripts[i].p, scripts[i].len, script_shas[i]);
         initialized = 1;
     }
     struct input in = {data, size};

@@ -291,6 +291,24 @@ END_TEST
 
 /* hz, as in Redis, takes any value from 0 to INT_MAX and keeps it within
  * 1..500; CONFIG SET goes through the same parser. */
+/* An alias reads and sets its option: lua-time-limit is busy-reply-threshold. */
+START_TEST(test_alias)
+{
+    struct config c;
+    config_init(&c);
+    load_ok(&c, "lua-time-limit 250");
+    ck_assert_int_eq(c.busy_reply_threshold, 250);
+    char err[ERR_LEN], out[32];
+    ck_assert_int_eq(config_set_value(&c, "LUA-TIME-LIMIT", "300", err, sizeof err), TC_OK);
+    ck_assert_int_eq(c.busy_reply_threshold, 300);
+    ck_assert_int_ge(config_format(&c, "lua-time-limit", out, sizeof out), 0);
+    ck_assert_str_eq(out, "300");
+    ck_assert_int_eq(config_option_index("lua-time-limit"),
+                     config_option_index("busy-reply-threshold"));
+    config_free(&c);
+}
+END_TEST
+
 START_TEST(test_hz_is_clamped)
 {
     static const struct {
@@ -613,12 +631,13 @@ START_TEST(test_set)
 END_TEST
 
 #define COUNT_OPTION(field, name, type, def, min, max, flags, enums, help) +1
+#define COUNT_ALIAS(alias, option) +1
 
 START_TEST(test_option_table)
 {
     size_t n = config_option_count();
     struct config c;
-    ck_assert_uint_eq(n, 0 CONFIG_OPTIONS(COUNT_OPTION));
+    ck_assert_uint_eq(n, 0 CONFIG_OPTIONS(COUNT_OPTION) CONFIG_ALIASES(COUNT_ALIAS));
     ck_assert_ptr_null(config_option_name(n));
     ck_assert_uint_eq(config_option_flags(n), 0);
     ck_assert_str_eq(config_option_name(0), "port");
@@ -765,6 +784,7 @@ static Suite *config_suite(void)
     tcase_add_loop_test(tc, test_size_units, 0, (int)(sizeof sizes / sizeof sizes[0]));
     tcase_add_loop_test(tc, test_bad_line, 0, (int)(sizeof bad_lines / sizeof bad_lines[0]));
     tcase_add_test(tc, test_hz_is_clamped);
+    tcase_add_test(tc, test_alias);
     tcase_add_test(tc, test_nul_byte_in_line);
     tcase_add_test(tc, test_error_buffer_small);
     tcase_add_test(tc, test_quoting);
