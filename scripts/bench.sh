@@ -6,6 +6,9 @@
 # ratio tidecache/redis.
 #
 #   scripts/bench.sh [throughput]  GET/SET, 50 clients, pipeline 1 and 16, random keys
+#   scripts/bench.sh scripting     EVALSHA of a lock-release script and of a
+#                                  3-command read-modify-write, 50 clients,
+#                                  pipeline 1 and 16
 #   scripts/bench.sh memory        RSS and used_memory per key: KEYS keys (11-byte
 #                                  key, 32-byte value, EX 3600)
 #   scripts/bench.sh expiry        KEYS keys with EX 2 among KEYS without a TTL,
@@ -89,14 +92,15 @@ cpu_ticks() {
     awk '{print $14 + $15}' "/proc/$1/stat"
 }
 
-# One redis-benchmark run; prints "rps cpu_us_per_request".
-run_one() { # port pid test pipeline requests
-    local port=$1 pid=$2 test=$3 pipeline=$4 n=$5 before after rps
+# One redis-benchmark run; prints "rps cpu_us_per_request". The words after
+# the request count are redis-benchmark's: "-t set", or a command to send.
+run_one() { # port pid pipeline requests benchmark-args...
+    local port=$1 pid=$2 pipeline=$3 n=$4 before after rps hz
+    shift 4
     before=$(cpu_ticks "$pid")
     rps=$(redis-benchmark -p "$port" -c "$CLIENTS" -n "$n" -P "$pipeline" -r "$KEYSPACE" \
-        -t "$test" --csv 2>/dev/null | awk -F'"' 'NR>1 {print $4; exit}')
+        --csv "$@" 2>/dev/null | awk -F'"' 'NR>1 {print $4; exit}')
     after=$(cpu_ticks "$pid")
-    local hz
     hz=$(getconf CLK_TCK)
     awk -v r="$rps" -v t=$((after - before)) -v hz="$hz" -v n="$n" \
         'BEGIN {printf "%s %.3f\n", r, t * 1e6 / hz / n}'
@@ -104,26 +108,35 @@ run_one() { # port pid test pipeline requests
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
+# The table of the request-rate modes: a header naming the first column,
+# then one row per test from the runs collected in $work/tc and $work/rd.
+rate_header() { # first-column-name
+    printf '%-8s %-9s %14s %14s %7s %16s %16s %7s\n' "$1" pipeline tidecache_rps redis_rps \
+        ratio tc_cpu_us/req redis_cpu_us/req ratio
+}
+rate_row() { # test pipeline
+    local tc_rps rd_rps tc_cpu rd_cpu
+    tc_rps=$(awk '{print $1}' "$work/tc" | median)
+    rd_rps=$(awk '{print $1}' "$work/rd" | median)
+    tc_cpu=$(awk '{print $2}' "$work/tc" | median)
+    rd_cpu=$(awk '{print $2}' "$work/rd" | median)
+    awk -v t="$1" -v p="$2" -v a="$tc_rps" -v b="$rd_rps" -v c="$tc_cpu" -v d="$rd_cpu" \
+        'BEGIN {printf "%-8s %-9s %14.0f %14.0f %7.2f %16.3f %16.3f %7.2f\n", t, p, a, b, a/b, c, d, (d>0 ? c/d : 0)}'
+}
+
 throughput() {
     start_servers
-    printf '%-8s %-9s %14s %14s %7s %16s %16s %7s\n' test pipeline tidecache_rps redis_rps ratio \
-        tc_cpu_us/req redis_cpu_us/req ratio
+    rate_header test
     for pipeline in 1 16; do
         local n=$REQUESTS
         [ "$pipeline" -gt 1 ] && n=$((REQUESTS * 10))
         for test in set get; do
             : >"$work/tc" && : >"$work/rd"
             for _ in $(seq 1 "$ROUNDS"); do
-                run_one "$tc_port" "$tc_pid" "$test" "$pipeline" "$n" >>"$work/tc"
-                run_one "$rd_port" "$rd_pid" "$test" "$pipeline" "$n" >>"$work/rd"
+                run_one "$tc_port" "$tc_pid" "$pipeline" "$n" -t "$test" >>"$work/tc"
+                run_one "$rd_port" "$rd_pid" "$pipeline" "$n" -t "$test" >>"$work/rd"
             done
-            local tc_rps rd_rps tc_cpu rd_cpu
-            tc_rps=$(awk '{print $1}' "$work/tc" | median)
-            rd_rps=$(awk '{print $1}' "$work/rd" | median)
-            tc_cpu=$(awk '{print $2}' "$work/tc" | median)
-            rd_cpu=$(awk '{print $2}' "$work/rd" | median)
-            awk -v t="$test" -v p="$pipeline" -v a="$tc_rps" -v b="$rd_rps" -v c="$tc_cpu" -v d="$rd_cpu" \
-                'BEGIN {printf "%-8s %-9s %14.0f %14.0f %7.2f %16.3f %16.3f %7.2f\n", t, p, a, b, a/b, c, d, (d>0 ? c/d : 0)}'
+            rate_row "$test" "$pipeline"
         done
     done
     echo "(medians of $ROUNDS rounds; ratio = tidecache/redis; CPU from /proc/PID/stat)"
@@ -546,12 +559,58 @@ maxmemory() {
     echo "(RSS from /proc/PID/status VmRSS 2 s after the load; peak: VmHWM over the whole run so far)"
 }
 
+# The scripts of the scripting mode. A lock's release: delete the key only
+# while it still holds the caller's token (what lock libraries send on
+# release), and a read-modify-write of three commands (a counter with an
+# expiry, what rate limiters and counters send).
+RELEASE_SCRIPT="if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+RMW_SCRIPT="local n = tonumber(redis.call('get', KEYS[1]) or '0') + 1 redis.call('set', KEYS[1], n) return redis.call('pexpire', KEYS[1], 60000)"
+
+# EVALSHA of the two scripts above, pipeline 1 and 16, random keys. Half
+# of the release calls find their key holding the token (a SET beforehand
+# fills the keyspace with it).
+scripting() {
+    start_servers
+    local tc_release tc_rmw rd_release rd_rmw
+    tc_release=$(redis-cli -p "$tc_port" script load "$RELEASE_SCRIPT")
+    tc_rmw=$(redis-cli -p "$tc_port" script load "$RMW_SCRIPT")
+    rd_release=$(redis-cli -p "$rd_port" script load "$RELEASE_SCRIPT")
+    rd_rmw=$(redis-cli -p "$rd_port" script load "$RMW_SCRIPT")
+    [ "$tc_release" = "$rd_release" ] && [ "$tc_rmw" = "$rd_rmw" ] ||
+        { echo "SHA-1 of the scripts differ between the servers" >&2; exit 1; }
+    rate_header script
+    for pipeline in 1 16; do
+        local n=$REQUESTS
+        [ "$pipeline" -gt 1 ] && n=$((REQUESTS * 10))
+        for script in release rmw; do
+            local sha=$tc_release
+            [ "$script" = rmw ] && sha=$tc_rmw
+            : >"$work/tc" && : >"$work/rd"
+            for _ in $(seq 1 "$ROUNDS"); do
+                for srv in tc rd; do
+                    local port=$tc_port pid=$tc_pid
+                    [ "$srv" = rd ] && port=$rd_port && pid=$rd_pid
+                    [ "$script" = release ] && redis-benchmark -p "$port" -c "$CLIENTS" \
+                        -n "$KEYSPACE" -r "$((KEYSPACE * 2))" -q \
+                        set "release:__rand_int__" token >/dev/null 2>&1
+                    run_one "$port" "$pid" "$pipeline" "$n" evalsha "$sha" 1 \
+                        "$script:__rand_int__" token >>"$work/$srv"
+                done
+            done
+            rate_row "$script" "$pipeline"
+        done
+    done
+    echo "(medians of $ROUNDS rounds; ratio = tidecache/redis; CPU from /proc/PID/stat)"
+}
+
 case "$mode" in
 throughput) throughput ;;
+scripting) scripting ;;
 memory) memory ;;
 expiry) expiry ;;
 expiry-lag) expiry_lag ;;
 latency) latency ;;
 maxmemory) maxmemory ;;
-*) echo "usage: $0 [throughput|memory|expiry|expiry-lag|latency|maxmemory]" >&2; exit 2 ;;
+*) echo "usage: $0 [throughput|scripting|memory|expiry|expiry-lag|latency|maxmemory]" >&2
+    exit 2 ;;
 esac
