@@ -2,8 +2,9 @@
  *
  * Each input runs against a fresh server: the config's defaults (with a
  * unix socket for a listener, proto-max-bulk-len 1mb, and a maxmemory and
- * policy the first bytes choose), every keyspace empty, the event loop and
- * its timer set up as main() does, and the clock frozen at FUZZ_START_MS.
+ * policy the first bytes choose), every keyspace empty, three function
+ * libraries loaded, the event loop and its timer set up as main() does, and
+ * the clock frozen at FUZZ_START_MS.
  * The rest of the input is decoded into operations:
  *   - a command: its name from the command table (a subcommand for
  *     containers), its arguments following the syntax the table documents
@@ -53,6 +54,7 @@
 #include "tidecache/cron.h"
 #include "tidecache/db.h"
 #include "tidecache/engine.h"
+#include "tidecache/function.h"
 #include "tidecache/log.h"
 #include "tidecache/mem.h"
 #include "tidecache/resp.h"
@@ -302,6 +304,21 @@ static void set_option(const char *name, const char *value)
         fuzz_fail("cannot set %s: %s", name, err);
 }
 
+/* Libraries loaded before the input runs, so that FCALL reaches a function
+ * without a lucky FUNCTION LOAD earlier in the same input: lib1, lib2 and
+ * lib4 (lib3 is left for the input to load). */
+static void preload_libraries(void)
+{
+    static const size_t preloaded[] = {0, 1, 6};
+    for (size_t i = 0; i < sizeof preloaded / sizeof preloaded[0]; i++) {
+        const struct str *lib = &libraries[preloaded[i]];
+        const char *name;
+        char err[256];
+        if (function_load(lib->p, lib->len, 0, &name, err, sizeof err) != 0)
+            fuzz_fail("preloading library %zu: %s", preloaded[i], err);
+    }
+}
+
 static void server_start(unsigned mem_choice, unsigned policy_choice)
 {
     clock_set_ms(FUZZ_START_MS);
@@ -324,6 +341,7 @@ static void server_start(unsigned mem_choice, unsigned policy_choice)
     for (int i = 0; i < FUZZ_CLIENTS; i++)
         client_ids[i] = conn_create_detached(1)->id;
     checker = conn_create_detached(0);
+    preload_libraries();
 }
 
 static void server_stop(void)
