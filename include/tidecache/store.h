@@ -1,9 +1,13 @@
-/* store: one keyspace of string items with absolute expiry times.
+/* store: one keyspace of items with absolute expiry times.
  *
  * Items are single allocations holding key, value and (only when the key has
- * one) the expiry. The key table is a chained hash table that grows and
- * shrinks incrementally: while a resize is in progress both the old and the
- * new table are live and every operation, plus store_rehash_step() from the
+ * one) the expiry. A value is a string, or an object of another type
+ * (include/tidecache/object.h): a tag byte and a payload that a compact
+ * encoding keeps in the item and a table encoding points from.
+ *
+ * The key table is a chained hash table that grows and shrinks
+ * incrementally: while a resize is in progress both the old and the new
+ * table are live and every operation, plus store_rehash_step() from the
  * timer, moves a bounded number of buckets, so no call pays for the whole
  * table.
  *
@@ -39,6 +43,7 @@ struct item *store_find(struct store *s, const char *key, size_t klen);
 
 const char *item_key(const struct item *it);
 size_t item_key_len(const struct item *it);
+/* A string's bytes (an object's tag and payload: use item_payload). */
 const char *item_value(const struct item *it);
 size_t item_value_len(const struct item *it);
 /* Absolute expiry in Unix milliseconds; 0 when the item never expires. */
@@ -71,7 +76,8 @@ int64_t store_avg_ttl_ms(const struct store *s);
 
 /* Remove every item. The store is empty at once; the memory of a large
  * one (over a few thousand items) is freed by store_lazyfree_step, and
- * store_memory counts it until then. */
+ * store_memory counts it until then. So is a deleted value of more than
+ * about a thousand entries (a large hash or set). */
 void store_flush(struct store *s);
 
 /* Free flushed items (and released bucket arrays) for about budget_us
@@ -79,7 +85,8 @@ void store_flush(struct store *s);
  * is nothing to do: the timer calls it every tick. */
 int store_lazyfree_step(struct store *s, int64_t budget_us);
 
-/* Items flushed but not freed yet (INFO's lazyfree_pending_objects). */
+/* Items flushed and large values deleted but not freed yet (INFO's
+ * lazyfree_pending_objects). */
 size_t store_lazyfree_pending(const struct store *s);
 
 /* Active expiry: look for items whose expiry has passed and delete them,
@@ -137,6 +144,49 @@ uint64_t store_scan(struct store *s, uint64_t cursor, size_t count,
 #define STORE_RANDOM_MAX_EXPIRED 100
 struct item *store_random(struct store *s);
 
+/* ---- values of other types (include/tidecache/object.h) ---------------- */
+
+enum object_type item_type(const struct item *it);
+/* The object's tag; 0 for a string. */
+unsigned char item_tag(const struct item *it);
+/* An object's payload: writable in place (the item is the caller's until
+ * the next call that may write to the store). */
+unsigned char *item_payload(const struct item *it);
+size_t item_payload_len(const struct item *it);
+
+/* The counter a table encoding's allocations go to (htab_create), so that
+ * store_memory stays exact. */
+size_t *store_account(struct store *s);
+
+/* Store an object under key (replacing whatever was there) with this tag,
+ * payload and expiry (0: none). A table encoding's payload is its pointer,
+ * and the item owns the table from then on. Returns the item. */
+struct item *store_set_object(struct store *s, const char *key, size_t klen, unsigned char tag,
+                              const void *payload, size_t plen, int64_t expire_ms);
+
+/* Make a live object's payload plen bytes, keeping the bytes both sizes
+ * share (shrink after compacting, grow before writing). Returns the item,
+ * which may have moved. */
+struct item *store_resize_payload(struct store *s, struct item *it, size_t plen);
+
+/* Give a live object a new tag and payload (another encoding), keeping key,
+ * expiry and access mark; the old payload's table, if any, is freed.
+ * payload must not point into the item. Returns the new item. */
+struct item *store_replace_payload(struct store *s, struct item *it, unsigned char tag,
+                                   const void *payload, size_t plen);
+
+/* MEMORY USAGE of a live item: its block and what it owns (a table from
+ * `samples` of its entries, all when 0). */
+size_t store_item_memory(const struct item *it, size_t samples);
+
+/* Move a live item's value and expiry to key in store `to` (the same store
+ * for RENAME, another for MOVE), replacing what key held there, and remove
+ * the item: a table it owns moves with it, counted in `to` from then on.
+ * Returns the new item, or NULL when the item had expired (it is deleted
+ * as expired and nothing is stored). */
+struct item *store_move(struct store *from, struct item *it, struct store *to, const char *key,
+                        size_t klen);
+
 /* ---- eviction support (include/tidecache/evict.h) -----------------------
  * Each item has a 5-bit access field, kept in spare header bits so that it
  * costs no memory. What it holds is global to every store:
@@ -158,6 +208,7 @@ void store_set_access_mode(enum store_access_mode mode, unsigned lfu_log_factor)
 /* Whether lookups and overwrites mark items (on by default). CLIENT
  * NO-TOUCH turns it off around a client's commands. */
 void store_set_touching(int on);
+int store_touching(void);
 
 unsigned item_access(const struct item *it);
 /* Values above STORE_ACCESS_MAX are stored as STORE_ACCESS_MAX. */

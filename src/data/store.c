@@ -11,10 +11,13 @@
 #include "tidecache/store.h"
 
 #include "tidecache/clock.h"
+#include "tidecache/cursor.h"
 #include "tidecache/expiry.h"
 #include "tidecache/hash.h"
 #include "tidecache/mem.h"
+#include "tidecache/object.h"
 #include "tidecache/status.h"
+#include "tidecache/varint.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +27,9 @@
 
 #define ITEM_F_EXPIRE 0x01u     /* an 8-byte expiry (Unix ms) follows the value length */
 #define ITEM_F_VWIDTH_SHIFT 1   /* bits 1-2: the value length is stored in */
-#define ITEM_F_VWIDTH_MASK 0x06u /* 1 << code bytes: 1, 2 or 4 */
+#define ITEM_F_VWIDTH_MASK 0x06u /* 1 << code bytes: 1, 2 or 4; code 3: an
+                                    object (4 bytes, see below) */
+#define ITEM_CODE_OBJECT 3u     /* the value is a tag byte and a payload */
 #define ITEM_KLEN_BIG 255u      /* klen byte value: the key length is a uint32
                                    after the expiry (keys of 255+ bytes) */
 #define EXPIRE_BYTES 8          /* size of the stored expiry */
@@ -35,7 +40,13 @@
  * klen == ITEM_KLEN_BIG], key, value, '\0'. The fields are unaligned and
  * read with memcpy. The '\0' after the value lets number parsing treat it as
  * a C string. A typical cache entry (11-byte key, 32-byte value, expiry)
- * takes 10 + 1 + 8 + 11 + 32 + 1 = 63 bytes: one 64-byte size class. */
+ * takes 10 + 1 + 8 + 11 + 32 + 1 = 63 bytes: one 64-byte size class.
+ *
+ * A value of another type (include/tidecache/object.h) uses value-length
+ * code 3: the length is a varint (1 byte up to 127, 2 up to 16383), the
+ * value is the object's tag byte and its payload, and no '\0' follows, so
+ * that a small set or hash packs as tightly as a string and strings pay
+ * nothing for the other types. */
 struct item {
     struct item *next; /* bucket chain */
     uint8_t flags;     /* ITEM_F_* */
@@ -45,15 +56,42 @@ struct item {
 
 #define ITEM_HEADER_BYTES offsetof(struct item, data)
 
-/* Code (0, 1, 2) of the narrowest value-length field that holds vlen. */
-static unsigned vwidth_code(size_t vlen)
+/* Code of the value-length field: for a string the narrowest (0, 1, 2)
+ * that holds vlen; for an object ITEM_CODE_OBJECT. */
+static unsigned vwidth_code(size_t vlen, int object)
 {
+    if (object)
+        return ITEM_CODE_OBJECT;
     return vlen <= UINT8_MAX ? 0 : vlen <= UINT16_MAX ? 1 : 2;
 }
 
+static unsigned item_code(const struct item *it)
+{
+    return (it->flags & ITEM_F_VWIDTH_MASK) >> ITEM_F_VWIDTH_SHIFT;
+}
+
+static int item_is_object(const struct item *it)
+{
+    return item_code(it) == ITEM_CODE_OBJECT;
+}
+
+/* Bytes of the value-length field of a value of vlen bytes. */
+static size_t vlen_width(size_t vlen, int object)
+{
+    return object ? varint_len(vlen) : (size_t)1 << vwidth_code(vlen, 0);
+}
+
+/* The same, read from an item: 1 << code for a string, the varint's
+ * length for an object. */
 static size_t item_vwidth(const struct item *it)
 {
-    return (size_t)1 << ((it->flags & ITEM_F_VWIDTH_MASK) >> ITEM_F_VWIDTH_SHIFT);
+    unsigned code = item_code(it);
+    if (code != ITEM_CODE_OBJECT)
+        return (size_t)1 << code;
+    size_t n = 1;
+    while (it->data[n - 1] & 0x80)
+        n++;
+    return n;
 }
 
 static size_t item_expire_bytes(const struct item *it)
@@ -89,17 +127,22 @@ const char *item_value(const struct item *it)
 
 size_t item_value_len(const struct item *it)
 {
-    switch (it->flags & ITEM_F_VWIDTH_MASK) {
+    switch (item_code(it)) {
     case 0:
         return it->data[0];
-    case 1u << ITEM_F_VWIDTH_SHIFT: {
+    case 1: {
         uint16_t v;
         memcpy(&v, it->data, sizeof(v));
         return v;
     }
-    default: {
+    case 2: {
         uint32_t v;
         memcpy(&v, it->data, sizeof(v));
+        return v;
+    }
+    default: {
+        size_t v;
+        varint_get(it->data, &v);
         return v;
     }
     }
@@ -149,11 +192,10 @@ static uint64_t item_hash(const struct item *it)
 
 /* Bytes to request for an item; never less than the struct itself so every
  * member access stays inside the block. */
-static size_t item_alloc_size(size_t klen, size_t vlen, int has_expire)
+static size_t item_alloc_size(size_t klen, size_t vlen, int has_expire, int object)
 {
-    size_t n = ITEM_HEADER_BYTES + ((size_t)1 << vwidth_code(vlen)) +
-               (has_expire ? EXPIRE_BYTES : 0) + (klen >= ITEM_KLEN_BIG ? BIGKLEN_BYTES : 0) +
-               klen + vlen + 1;
+    size_t n = ITEM_HEADER_BYTES + vlen_width(vlen, object) + (has_expire ? EXPIRE_BYTES : 0) +
+               (klen >= ITEM_KLEN_BIG ? BIGKLEN_BYTES : 0) + klen + vlen + (object ? 0 : 1);
     return n < sizeof(struct item) ? sizeof(struct item) : n;
 }
 
@@ -172,7 +214,9 @@ static void item_check_lengths(size_t klen, size_t vlen)
  * give. */
 static void item_write_vlen(struct item *it, size_t vlen)
 {
-    if (item_vwidth(it) == 1) {
+    if (item_code(it) == ITEM_CODE_OBJECT) {
+        varint_put(it->data, vlen);
+    } else if (item_vwidth(it) == 1) {
         it->data[0] = (unsigned char)vlen;
     } else if (item_vwidth(it) == 2) {
         uint16_t v = (uint16_t)vlen;
@@ -186,11 +230,11 @@ static void item_write_vlen(struct item *it, size_t vlen)
 /* Write the header, the expiry and the key of a freshly allocated item;
  * the caller copies the value. Returns where the value goes. */
 static unsigned char *item_fill_key(struct item *it, const char *key, size_t klen, size_t vlen,
-                                    int64_t expire_ms)
+                                    int64_t expire_ms, int object)
 {
     it->next = NULL;
     it->flags = (uint8_t)((expire_ms ? ITEM_F_EXPIRE : 0) |
-                          (vwidth_code(vlen) << ITEM_F_VWIDTH_SHIFT));
+                          (vwidth_code(vlen, object) << ITEM_F_VWIDTH_SHIFT));
     item_write_vlen(it, vlen);
     unsigned char *p = it->data + item_vwidth(it);
     if (expire_ms) {
@@ -247,6 +291,11 @@ void store_set_access_mode(enum store_access_mode mode, unsigned log_factor)
 void store_set_touching(int on)
 {
     touching = on;
+}
+
+int store_touching(void)
+{
+    return touching;
 }
 
 static size_t memory_limit; /* bytes; 0: no cap */
@@ -325,10 +374,14 @@ struct table {
                                                  of each key's hash */
 #define LAZYFREE_SYNC_ITEMS 8192  /* a flush of at most this many items frees
                                      them at once (well under 1 ms) */
-#define LAZYFREE_CLOCK_BUCKETS 256 /* buckets freed between clock reads */
+#define LAZYFREE_CLOCK_BUCKETS 256 /* buckets visited and blocks freed
+                                      between clock reads */
 #define TABLE_MAP_MIN_BUCKETS (1u << 18) /* arrays from 2 MiB up are mapped
                                             and given back in pieces */
 #define UNMAP_PIECE_BYTES (1u << 20) /* given back per clock read (~0.1 ms) */
+#define LAZYFREE_VALUE_ENTRIES 1024 /* a deleted value of more entries than
+                                       this is freed by the lazy-free step */
+#define LAZYFREE_VALUE_PIECE 1024   /* entries of it freed per clock read */
 
 /* A mapped bucket array being given back to the system a piece at a time:
  * one munmap of 128 MiB would hold the event loop for tens of ms. */
@@ -336,6 +389,14 @@ struct unmap_job {
     unsigned char *p;
     size_t len; /* bytes still mapped from p */
     struct unmap_job *next;
+};
+
+/* A deleted value too large to free on the request path, freed a little
+ * per tick. */
+struct dead_value {
+    void *ptr;
+    unsigned char tag;
+    struct dead_value *next;
 };
 
 /* Tables of a flushed keyspace, freed a little per tick. */
@@ -366,6 +427,8 @@ struct store {
     struct graveyard *grave; /* flushed tables awaiting lazy free */
     size_t grave_items;    /* items in them */
     struct unmap_job *unmaps; /* released bucket arrays still mapped */
+    struct dead_value *dead;  /* deleted large values awaiting lazy free */
+    size_t dead_count;
     uint64_t rng;          /* xorshift64* state for store_random */
 };
 
@@ -418,24 +481,61 @@ static void wheel_note(struct store *s, uint64_t hash, int64_t old_ms, int64_t n
     expiry_add(s->wheel, (uint32_t)hash, new_ms);
 }
 
+/* A new item; for an object (object set) value is the tag and payload. */
 static struct item *item_create(struct store *s, const char *key, size_t klen, const void *value,
-                                size_t vlen, int64_t expire_ms)
+                                size_t vlen, int64_t expire_ms, int object)
 {
     item_check_lengths(klen, vlen);
-    struct item *it = mem_alloc(item_alloc_size(klen, vlen, expire_ms != 0));
-    unsigned char *v = item_fill_key(it, key, klen, vlen, expire_ms);
+    struct item *it = mem_alloc(item_alloc_size(klen, vlen, expire_ms != 0, object));
+    unsigned char *v = item_fill_key(it, key, klen, vlen, expire_ms, object);
     item_access_init(it);
     if (vlen)
         memcpy(v, value, vlen);
-    v[vlen] = '\0';
+    if (!object)
+        v[vlen] = '\0';
     s->mem_bytes += mem_block_size(it);
     return it;
 }
 
-static void item_destroy(struct store *s, struct item *it)
+/* Free the item's block only: its external value (if any) lives on in
+ * another item. */
+static void item_release(struct store *s, struct item *it)
 {
     s->mem_bytes -= mem_block_size(it);
     mem_free(it);
+}
+
+static void dead_value_push(struct store *s, unsigned char tag, void *ptr);
+
+/* Free the item and what it owns. An external value of more than
+ * LAZYFREE_VALUE_ENTRIES entries (of any size when defer_values: a flush
+ * of thousands of small sets) is left to store_lazyfree_step, so that
+ * deleting a set of a million members answers at once. Returns the blocks
+ * freed now (1 for the item, plus a small value's entries): the work a
+ * lazy-free step counts against its budget. */
+static size_t item_free(struct store *s, struct item *it, int defer_values)
+{
+    size_t freed = 1;
+    if (item_is_object(it)) {
+        unsigned char tag = (unsigned char)item_value(it)[0];
+        if (object_tag_external(tag)) {
+            void *ptr = object_external_ptr(item_value(it) + 1);
+            size_t entries = object_external_entries(tag, ptr);
+            if (defer_values || entries > LAZYFREE_VALUE_ENTRIES) {
+                dead_value_push(s, tag, ptr);
+            } else {
+                object_external_free(tag, ptr);
+                freed += entries;
+            }
+        }
+    }
+    item_release(s, it);
+    return freed;
+}
+
+static size_t item_destroy(struct store *s, struct item *it)
+{
+    return item_free(s, it, 0);
 }
 
 /* Unlink the item *link points to and free it, keeping the counts; counts it
@@ -648,8 +748,9 @@ static struct item **link_of(struct store *s, const struct item *it)
     abort();
 }
 
-/* Put a new item in place of the one *link points to, and free the old. */
-static void item_replace(struct store *s, struct item **link, struct item *fresh)
+/* Put a new item in place of the one *link points to, and free the old
+ * (its block only when keep_value: the new item took its value over). */
+static void item_replace(struct store *s, struct item **link, struct item *fresh, int keep_value)
 {
     struct item *old = *link;
     fresh->next = old->next;
@@ -658,8 +759,26 @@ static void item_replace(struct store *s, struct item **link, struct item *fresh
                              (old->flags & ITEM_F_ACCESS_MASK));
     expiry_account_del(s, item_expire_ms(old));
     expiry_account_add(s, item_expire_ms(fresh));
-    item_destroy(s, old);
+    if (keep_value)
+        item_release(s, old);
+    else
+        item_destroy(s, old);
     wheel_drop_if_unused(s);
+}
+
+/* Link a new item (whose key, of hash h, is not stored) into the table,
+ * counting it and indexing its expiry. */
+static void item_insert(struct store *s, struct item *it, uint64_t h)
+{
+    int64_t expire_ms = item_expire_ms(it);
+    s->count++;
+    expiry_account_add(s, expire_ms);
+    wheel_note(s, h, 0, expire_ms);
+    maybe_resize(s);
+    struct table *t = store_resizing(s) ? &s->t[1] : &s->t[0];
+    struct item **slot = &t->buckets[h & t->mask];
+    it->next = *slot;
+    *slot = it;
 }
 
 /* ---- public operations -------------------------------------------------- */
@@ -673,7 +792,7 @@ struct store *store_create(void)
 }
 
 /* Free every item of a table. O(table): only flush and destroy do this. */
-static void table_free_items(struct store *s, struct table *t)
+static void table_free_items(struct store *s, struct table *t, int defer_values)
 {
     if (!t->buckets)
         return;
@@ -681,7 +800,7 @@ static void table_free_items(struct store *s, struct table *t)
         struct item *it = t->buckets[i];
         while (it) {
             struct item *next = it->next;
-            item_destroy(s, it);
+            item_free(s, it, defer_values);
             it = next;
         }
     }
@@ -693,7 +812,8 @@ static void table_free_items(struct store *s, struct table *t)
 static int grave_free_some(struct store *s, struct graveyard *g, int64_t budget_us)
 {
     int64_t start = budget_us >= 0 ? clock_mono_us() : 0;
-    for (size_t n = 1;; n++) {
+    size_t work = 0; /* buckets visited and blocks freed since the clock was read */
+    for (;;) {
         struct table *t = &g->t[g->t[0].buckets ? 0 : 1];
         if (!t->buckets)
             return 1;
@@ -704,15 +824,18 @@ static int grave_free_some(struct store *s, struct graveyard *g, int64_t budget_
         }
         struct item *it = t->buckets[g->idx];
         t->buckets[g->idx++] = NULL;
+        work++;
         while (it) {
             struct item *next = it->next;
-            item_destroy(s, it);
+            work += item_destroy(s, it);
             s->grave_items--;
             it = next;
         }
-        if (budget_us >= 0 && n % LAZYFREE_CLOCK_BUCKETS == 0 &&
-            clock_mono_us() - start >= budget_us)
-            return 0;
+        if (budget_us >= 0 && work >= LAZYFREE_CLOCK_BUCKETS) {
+            work = 0;
+            if (clock_mono_us() - start >= budget_us)
+                return 0;
+        }
     }
 }
 
@@ -722,8 +845,9 @@ static int grave_free_some(struct store *s, struct graveyard *g, int64_t budget_
 void store_flush(struct store *s)
 {
     if (s->count <= LAZYFREE_SYNC_ITEMS) {
-        table_free_items(s, &s->t[0]);
-        table_free_items(s, &s->t[1]);
+        /* the items now, the tables of their values a little per tick */
+        table_free_items(s, &s->t[0], 1);
+        table_free_items(s, &s->t[1], 1);
     } else {
         struct graveyard *g = mem_calloc(1, sizeof(*g));
         s->mem_bytes += mem_block_size(g);
@@ -742,10 +866,44 @@ void store_flush(struct store *s)
     table_alloc(s, &s->t[0], TABLE_MIN_BUCKETS);
 }
 
+static void dead_value_push(struct store *s, unsigned char tag, void *ptr)
+{
+    struct dead_value *d = mem_alloc(sizeof *d);
+    s->mem_bytes += mem_block_size(d);
+    d->ptr = ptr;
+    d->tag = tag;
+    d->next = s->dead;
+    s->dead = d;
+    s->dead_count++;
+}
+
+/* Free deleted large values for about budget_us (all of them when
+ * budget_us < 0), LAZYFREE_VALUE_PIECE entries between clock reads.
+ * Returns 1 when some are left. */
+static int dead_free_some(struct store *s, int64_t budget_us)
+{
+    int64_t start = budget_us >= 0 ? clock_mono_us() : 0;
+    while (s->dead) {
+        struct dead_value *d = s->dead;
+        if (object_external_free_some(d->tag, d->ptr, LAZYFREE_VALUE_PIECE)) {
+            s->dead = d->next;
+            s->dead_count--;
+            s->mem_bytes -= mem_block_size(d);
+            mem_free(d);
+        }
+        if (budget_us >= 0 && clock_mono_us() - start >= budget_us)
+            return s->dead != NULL;
+    }
+    return 0;
+}
+
 int store_lazyfree_step(struct store *s, int64_t budget_us)
 {
     int64_t start = clock_mono_us();
     if (unmap_some(s, budget_us))
+        return 1;
+    int64_t left_us = budget_us - (clock_mono_us() - start);
+    if (dead_free_some(s, left_us > 0 ? left_us : 0))
         return 1;
     while (s->grave) {
         struct graveyard *g = s->grave;
@@ -757,12 +915,13 @@ int store_lazyfree_step(struct store *s, int64_t budget_us)
         mem_free(g);
     }
     int64_t left = budget_us - (clock_mono_us() - start);
-    return unmap_some(s, left > 0 ? left : 0);
+    /* flushed tables may have handed large values to the dead list */
+    return unmap_some(s, left > 0 ? left : 0) || s->dead != NULL;
 }
 
 size_t store_lazyfree_pending(const struct store *s)
 {
-    return s->grave_items;
+    return s->grave_items + s->dead_count;
 }
 
 void store_destroy(struct store *s)
@@ -775,8 +934,9 @@ void store_destroy(struct store *s)
         s->grave = g->next;
         mem_free(g);
     }
-    table_free_items(s, &s->t[0]);
-    table_free_items(s, &s->t[1]);
+    table_free_items(s, &s->t[0], 0);
+    table_free_items(s, &s->t[1], 0);
+    dead_free_some(s, -1);
     unmap_some(s, -1);
     expiry_destroy(s->wheel);
     mem_free(s);
@@ -804,7 +964,7 @@ struct item *store_set(struct store *s, const char *key, size_t klen, const void
     uint64_t h = hash_bytes(key, klen);
     struct item **link = lookup_link(s, key, klen, h);
     /* Built before the old item is freed: value may point into it. */
-    struct item *it = item_create(s, key, klen, value, vlen, expire_ms);
+    struct item *it = item_create(s, key, klen, value, vlen, expire_ms, 0);
 
     if (link) {
         int64_t old_ms = item_expire_ms(*link);
@@ -813,18 +973,11 @@ struct item *store_set(struct store *s, const char *key, size_t klen, const void
             old_ms = 0; /* its entry may be gone already */
         }
         wheel_note(s, h, old_ms, expire_ms);
-        item_replace(s, link, it);
+        item_replace(s, link, it, 0);
         item_touch(it);
         return it;
     }
-    s->count++;
-    expiry_account_add(s, expire_ms);
-    wheel_note(s, h, 0, expire_ms);
-    maybe_resize(s);
-    struct table *t = store_resizing(s) ? &s->t[1] : &s->t[0];
-    struct item **slot = &t->buckets[h & t->mask];
-    it->next = *slot;
-    *slot = it;
+    item_insert(s, it, h);
     return it;
 }
 
@@ -859,9 +1012,9 @@ struct item *store_set_expire(struct store *s, struct item *it, int64_t expire_m
         return it;
     struct item **link = link_of(s, it);
     struct item *fresh = item_create(s, item_key(it), item_key_len(it), item_value(it),
-                                     item_value_len(it), expire_ms);
+                                     item_value_len(it), expire_ms, item_is_object(it));
     wheel_note(s, item_hash(it), 0, expire_ms);
-    item_replace(s, link, fresh);
+    item_replace(s, link, fresh, 1);
     return fresh;
 }
 
@@ -874,17 +1027,17 @@ struct item *store_set_value(struct store *s, struct item *it, const void *value
     const unsigned char *v = value;
     const unsigned char *lo = (const unsigned char *)it;
     if ((vlen && v >= lo && v < lo + mem_block_size(it)) ||
-        vwidth_code(vlen) != vwidth_code(item_value_len(it))) {
+        item_is_object(it) || vwidth_code(vlen, 0) != vwidth_code(item_value_len(it), 0)) {
         struct item *fresh = item_create(s, item_key(it), item_key_len(it), value, vlen,
-                                         item_expire_ms(it));
-        item_replace(s, link, fresh);
+                                         item_expire_ms(it), 0);
+        item_replace(s, link, fresh, 0);
         return fresh;
     }
     item_check_lengths(0, vlen);
     size_t klen = item_key_len(it);
     size_t old_bytes = mem_block_size(it);
     struct item *moved =
-        mem_realloc(it, item_alloc_size(klen, vlen, (it->flags & ITEM_F_EXPIRE) != 0));
+        mem_realloc(it, item_alloc_size(klen, vlen, (it->flags & ITEM_F_EXPIRE) != 0, 0));
     s->mem_bytes = s->mem_bytes - old_bytes + mem_block_size(moved);
     *link = moved;
     item_write_vlen(moved, vlen);
@@ -893,6 +1046,138 @@ struct item *store_set_value(struct store *s, struct item *it, const void *value
         memcpy(dst, value, vlen);
     dst[vlen] = '\0';
     return moved;
+}
+
+/* ---- typed values -------------------------------------------------------- */
+
+enum object_type item_type(const struct item *it)
+{
+    return item_is_object(it) ? OBJECT_TAG_TYPE(item_tag(it)) : OBJ_STRING;
+}
+
+unsigned char item_tag(const struct item *it)
+{
+    return item_is_object(it) ? (unsigned char)item_value(it)[0] : 0;
+}
+
+unsigned char *item_payload(const struct item *it)
+{
+    return (unsigned char *)item_value(it) + 1;
+}
+
+size_t item_payload_len(const struct item *it)
+{
+    return item_value_len(it) - 1;
+}
+
+size_t *store_account(struct store *s)
+{
+    return &s->mem_bytes;
+}
+
+/* The tag and payload as one value, built in a stack buffer when small. */
+#define OBJECT_STACK_BYTES 256
+
+struct item *store_set_object(struct store *s, const char *key, size_t klen, unsigned char tag,
+                              const void *payload, size_t plen, int64_t expire_ms)
+{
+    store_delete(s, key, klen);
+    rehash_tick(s);
+    uint64_t h = hash_bytes(key, klen);
+    item_check_lengths(klen, plen + 1);
+    struct item *it = mem_alloc(item_alloc_size(klen, plen + 1, expire_ms != 0, 1));
+    unsigned char *v = item_fill_key(it, key, klen, plen + 1, expire_ms, 1);
+    item_access_init(it);
+    v[0] = tag;
+    if (plen)
+        memcpy(v + 1, payload, plen);
+    s->mem_bytes += mem_block_size(it);
+    item_insert(s, it, h);
+    return it;
+}
+
+/* In place (realloc) while the length's varint keeps its width; when it
+ * does not, the key and expiry before the value would have to move, so the
+ * item is laid out anew. */
+struct item *store_resize_payload(struct store *s, struct item *it, size_t plen)
+{
+    struct item **link = link_of(s, it);
+    size_t klen = item_key_len(it), old_vlen = item_value_len(it);
+    item_check_lengths(klen, plen + 1);
+    size_t want = item_alloc_size(klen, plen + 1, (it->flags & ITEM_F_EXPIRE) != 0, 1);
+    if (varint_len(plen + 1) != varint_len(old_vlen)) {
+        struct item *fresh = mem_alloc(want);
+        unsigned char *v = item_fill_key(fresh, item_key(it), klen, plen + 1, item_expire_ms(it), 1);
+        memcpy(v, item_value(it), old_vlen < plen + 1 ? old_vlen : plen + 1);
+        fresh->flags = (uint8_t)((fresh->flags & ~ITEM_F_ACCESS_MASK) |
+                                 (it->flags & ITEM_F_ACCESS_MASK));
+        fresh->next = it->next;
+        s->mem_bytes += mem_block_size(fresh);
+        *link = fresh;
+        item_release(s, it);
+        return fresh;
+    }
+    size_t old_bytes = mem_block_size(it);
+    struct item *moved = mem_realloc(it, want);
+    s->mem_bytes = s->mem_bytes - old_bytes + mem_block_size(moved);
+    *link = moved;
+    item_write_vlen(moved, plen + 1);
+    return moved;
+}
+
+struct item *store_replace_payload(struct store *s, struct item *it, unsigned char tag,
+                                   const void *payload, size_t plen)
+{
+    struct item **link = link_of(s, it);
+    struct item *fresh = mem_alloc(
+        item_alloc_size(item_key_len(it), plen + 1, (it->flags & ITEM_F_EXPIRE) != 0, 1));
+    unsigned char *v = item_fill_key(fresh, item_key(it), item_key_len(it), plen + 1,
+                                     item_expire_ms(it), 1);
+    v[0] = tag;
+    if (plen)
+        memcpy(v + 1, payload, plen);
+    s->mem_bytes += mem_block_size(fresh);
+    item_replace(s, link, fresh, 0);
+    return fresh;
+}
+
+size_t store_item_memory(const struct item *it, size_t samples)
+{
+    size_t bytes = mem_block_size(it);
+    unsigned char tag = item_tag(it);
+    if (item_is_object(it) && object_tag_external(tag))
+        bytes += object_external_memory(tag, object_external_ptr(item_payload(it)), samples);
+    return bytes;
+}
+
+struct item *store_move(struct store *from, struct item *it, struct store *to, const char *key,
+                        size_t klen)
+{
+    int object = item_is_object(it);
+    unsigned char tag = item_tag(it);
+    int64_t expire_ms = item_expire_ms(it);
+    if (expire_ms && expire_ms <= clock_now_ms()) {
+        store_unlink(from, link_of(from, it), 1);
+        return NULL;
+    }
+    struct item *fresh = item_create(to, key, klen, item_value(it), item_value_len(it),
+                                     expire_ms, object);
+    fresh->flags = (uint8_t)((fresh->flags & ~ITEM_F_ACCESS_MASK) | (it->flags & ITEM_F_ACCESS_MASK));
+    /* out of the source first: the target may hold the same key (RENAME) */
+    struct item **link = link_of(from, it);
+    *link = it->next;
+    from->count--;
+    expiry_account_del(from, expire_ms);
+    item_release(from, it);
+    wheel_drop_if_unused(from);
+    maybe_resize(from);
+    if (object && object_tag_external(tag) && from != to)
+        object_external_rebind(tag, object_external_ptr(item_payload(fresh)), &to->mem_bytes);
+    store_delete(to, key, klen);
+    rehash_tick(to);
+    uint64_t h = hash_bytes(key, klen);
+    item_insert(to, fresh, h);
+    return fresh;
 }
 
 size_t store_count(const struct store *s)
@@ -946,55 +1231,28 @@ int store_rehash_step(struct store *s, int64_t budget_us)
 
 /* ---- cursor walk over both tables --------------------------------------- */
 
-/* Reverse-binary cursor: the cursor's bits are counted up from the top of
- * the table mask down, so buckets that split when the table doubles (i and
- * i + size) are visited one right after the other, and a cursor taken from a
- * table of one size stays meaningful in a table of another: every bucket
- * whose items could live in an unvisited bucket of either size is still
- * ahead of it. This is the cursor scheme of Redis's SCAN. */
-static uint64_t bit_reverse64(uint64_t v)
-{
-    v = ((v >> 1) & UINT64_C(0x5555555555555555)) | ((v & UINT64_C(0x5555555555555555)) << 1);
-    v = ((v >> 2) & UINT64_C(0x3333333333333333)) | ((v & UINT64_C(0x3333333333333333)) << 2);
-    v = ((v >> 4) & UINT64_C(0x0f0f0f0f0f0f0f0f)) | ((v & UINT64_C(0x0f0f0f0f0f0f0f0f)) << 4);
-    v = ((v >> 8) & UINT64_C(0x00ff00ff00ff00ff)) | ((v & UINT64_C(0x00ff00ff00ff00ff)) << 8);
-    v = ((v >> 16) & UINT64_C(0x0000ffff0000ffff)) | ((v & UINT64_C(0x0000ffff0000ffff)) << 16);
-    return (v >> 32) | (v << 32);
-}
-
-/* Next cursor after v for a table with this mask; 0 after the last bucket. */
-static uint64_t cursor_next(uint64_t v, uint64_t mask)
-{
-    v |= ~mask;
-    v = bit_reverse64(v);
-    v++;
-    return bit_reverse64(v);
-}
-
 typedef void (*bucket_visit_fn)(struct store *s, struct item **head, void *ctx);
 
-/* Visit the bucket(s) of cursor v and return the next cursor. Outside a
- * resize that is one bucket. During one, it is the small table's bucket
- * v & small_mask and every bucket of the large table that maps onto it, so
- * each key is seen wherever the resize has put it. visit may unlink items of
- * the bucket it is given but must not resize. */
-static uint64_t cursor_step(struct store *s, uint64_t v, bucket_visit_fn visit, void *ctx)
+struct bucket_walk {
+    struct store *s;
+    bucket_visit_fn visit;
+    void *ctx;
+};
+
+static void walk_bucket(void *ctx, int t, uint64_t bucket)
 {
-    if (!store_resizing(s)) {
-        visit(s, &s->t[0].buckets[v & s->t[0].mask], ctx);
-        return cursor_next(v, s->t[0].mask);
-    }
-    struct table *small = &s->t[0], *large = &s->t[1];
-    if (small->mask > large->mask) {
-        small = &s->t[1];
-        large = &s->t[0];
-    }
-    visit(s, &small->buckets[v & small->mask], ctx);
-    do {
-        visit(s, &large->buckets[v & large->mask], ctx);
-        v = cursor_next(v, large->mask);
-    } while (v & (small->mask ^ large->mask));
-    return v;
+    struct bucket_walk *w = ctx;
+    w->visit(w->s, &w->s->t[t].buckets[bucket], w->ctx);
+}
+
+/* Visit the bucket(s) of cursor v (include/tidecache/cursor.h) and return
+ * the next cursor. visit may unlink items of the bucket it is given but
+ * must not resize. */
+static uint64_t store_cursor_step(struct store *s, uint64_t v, bucket_visit_fn visit, void *ctx)
+{
+    struct bucket_walk w = {.s = s, .visit = visit, .ctx = ctx};
+    const uint64_t mask[2] = {s->t[0].mask, s->t[1].mask};
+    return cursor_step(v, mask, store_resizing(s), walk_bucket, &w);
 }
 
 struct scan_ctx {
@@ -1024,7 +1282,7 @@ uint64_t store_scan(struct store *s, uint64_t cursor, size_t count,
     if (count == 0)
         count = 1;
     do {
-        cursor = cursor_step(s, cursor, scan_visit, &sc);
+        cursor = store_cursor_step(s, cursor, scan_visit, &sc);
     } while (cursor != 0 && --count > 0);
     maybe_resize(s);
     return cursor;
@@ -1190,11 +1448,11 @@ static void hand_visit(struct store *s, struct item **link, void *ctx)
     }
 }
 
-/* One cursor step: the bucket(s) cursor_step visits, as SCAN would. */
+/* One cursor step: the bucket(s) store_cursor_step visits, as SCAN would. */
 uint64_t store_hand_step(struct store *s, uint64_t cursor, store_hand_fn *fn, void *ctx)
 {
     struct hand_ctx hc = {.fn = fn, .ctx = ctx, .now_ms = clock_now_ms()};
-    cursor = cursor_step(s, cursor, hand_visit, &hc);
+    cursor = store_cursor_step(s, cursor, hand_visit, &hc);
     maybe_resize(s);
     return cursor;
 }
@@ -1247,6 +1505,9 @@ static int verify_table(const struct table *t, size_t from, struct verify_tally 
             int64_t e = item_expire_ms(it);
             v->items++;
             v->bytes += mem_block_size(it);
+            if (item_is_object(it) && object_tag_external(item_tag(it)))
+                v->bytes += object_external_recount(item_tag(it),
+                                                    object_external_ptr(item_payload(it)));
             if (e) {
                 v->expires++;
                 v->expire_sum += e;
@@ -1296,6 +1557,8 @@ int store_verify(const struct store *s, int expect_none_due, char *why, size_t w
     }
     for (const struct unmap_job *j = s->unmaps; j; j = j->next)
         v.bytes += j->len + mem_block_size(j);
+    for (const struct dead_value *d = s->dead; d; d = d->next)
+        v.bytes += object_external_recount(d->tag, d->ptr) + mem_block_size(d);
     if (v.bytes != s->mem_bytes) {
         snprintf(why, whylen, "recounted %zu bytes; the store says %zu", v.bytes, s->mem_bytes);
         return TC_ERR;

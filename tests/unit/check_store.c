@@ -3,7 +3,9 @@
 #include "tidecache/store.h"
 
 #include "tidecache/clock.h"
+#include "tidecache/htab.h"
 #include "tidecache/mem.h"
+#include "tidecache/object.h"
 
 #include <check.h>
 #include <stdint.h>
@@ -1378,6 +1380,211 @@ START_TEST(test_lazy_flush)
 }
 END_TEST
 
+
+/* ---- values of other types ------------------------------------------------ */
+
+static void expect_verified(const struct store *s)
+{
+    char why[256];
+    expect_msg(store_verify(s, 0, why, sizeof why) == 0, "store_verify: %s", why);
+}
+
+#define SET_LISTPACK OBJECT_TAG(OBJ_SET, OBJ_ENC_LISTPACK)
+#define SET_TABLE OBJECT_TAG(OBJ_SET, OBJ_ENC_HASHTABLE)
+
+/* A table-encoded value: an htab counted in the store, members m0..m(n-1). */
+static struct item *set_table_object(struct store *s, const char *key, size_t n,
+                                     int64_t expire_ms)
+{
+    struct htab *h = htab_create(store_account(s));
+    char m[32];
+    for (size_t i = 0; i < n; i++)
+        htab_add(h, m, (size_t)snprintf(m, sizeof m, "m%zu", i), 0);
+    return store_set_object(s, key, strlen(key), SET_TABLE, &h, sizeof h, expire_ms);
+}
+
+static struct htab *table_of(const struct item *it)
+{
+    return object_external_ptr(item_payload(it));
+}
+
+/* Strings and objects side by side: types, tags, payloads, and an object's
+ * payload growing and shrinking in place with its key and expiry kept. */
+START_TEST(test_objects_in_items)
+{
+    size_t used0 = mem_used();
+    struct store *s = store_create();
+    set_str(s, "str", "value", 0);
+    struct item *it = store_set_object(s, "obj", 3, SET_LISTPACK, "abc", 3, T0_MS + 5000);
+    expect(item_type(it) == OBJ_SET);
+    expect_u(item_tag(it), ==, SET_LISTPACK);
+    expect_u(item_payload_len(it), ==, 3);
+    expect(memcmp(item_payload(it), "abc", 3) == 0);
+    expect_i(item_expire_ms(it), ==, T0_MS + 5000);
+    expect(item_type(find_str(s, "str")) == OBJ_STRING);
+    expect_u(item_tag(find_str(s, "str")), ==, 0);
+    it = store_resize_payload(s, find_str(s, "obj"), 70000);
+    expect(memcmp(item_payload(it), "abc", 3) == 0);
+    memset(item_payload(it) + 3, 'x', 70000 - 3);
+    expect_u(item_payload_len(it), ==, 70000);
+    expect_verified(s);
+    it = store_resize_payload(s, it, 2);
+    expect(memcmp(item_payload(it), "ab", 2) == 0 && item_payload_len(it) == 2);
+    expect_i(item_expire_ms(it), ==, T0_MS + 5000);
+    /* the expiry can change and go; the value stays an object */
+    it = store_set_expire(s, it, 0);
+    expect(item_type(it) == OBJ_SET && memcmp(item_payload(it), "ab", 2) == 0);
+    it = store_set_expire(s, it, T0_MS + 10);
+    expect_u(item_tag(it), ==, SET_LISTPACK);
+    expect_u(store_expires_count(s), ==, 1);
+    /* a 300-byte key with an expiry, its payload crossing the varint
+     * length's 1-to-2-byte boundary both ways */
+    char longkey[300];
+    memset(longkey, 'L', sizeof longkey);
+    struct item *lk = store_set_object(s, longkey, sizeof longkey, SET_LISTPACK, "p", 1,
+                                       T0_MS + 7000);
+    for (size_t n = 2; n <= 300; n += 37) {
+        lk = store_resize_payload(s, lk, n);
+        memset(item_payload(lk) + n - 1, (int)n, 1);
+        expect_u(item_payload_len(lk), ==, n);
+        expect(item_payload(lk)[0] == 'p');
+        expect_u(item_key_len(lk), ==, sizeof longkey);
+        expect(memcmp(item_key(lk), longkey, sizeof longkey) == 0);
+        expect_i(item_expire_ms(lk), ==, T0_MS + 7000);
+        expect(store_find(s, longkey, sizeof longkey) == lk);
+    }
+    lk = store_resize_payload(s, lk, 1);
+    expect(item_payload(lk)[0] == 'p' && item_tag(lk) == SET_LISTPACK);
+    store_delete(s, longkey, sizeof longkey);
+    expect_verified(s);
+    /* a string over an object, an object over a string */
+    set_str(s, "obj", "now a string", 0);
+    expect(item_type(find_str(s, "obj")) == OBJ_STRING);
+    store_set_object(s, "str", 3, SET_LISTPACK, "", 0, 0);
+    expect(item_type(find_str(s, "str")) == OBJ_SET);
+    expect_u(store_count(s), ==, 2);
+    expect_u(store_expires_count(s), ==, 0);
+    expect_verified(s);
+    store_destroy(s);
+    expect_u(mem_used(), ==, used0);
+}
+END_TEST
+
+/* A table-encoded value is owned by its item: its bytes are in
+ * store_memory while it changes, it goes when the key is overwritten,
+ * deleted or expires, and another encoding replacing it frees it. */
+START_TEST(test_table_values_owned)
+{
+    size_t used0 = mem_used();
+    struct store *s = store_create();
+    size_t m0 = store_memory(s);
+    struct item *it = set_table_object(s, "set", 100, 0);
+    expect_verified(s);
+    htab_add(table_of(it), "more", 4, 0);
+    expect_verified(s);
+    set_str(s, "set", "x", 0); /* overwritten: the table goes */
+    expect_verified(s);
+    set_table_object(s, "set", 10, T0_MS + 100);
+    it = store_replace_payload(s, find_str(s, "set"), SET_LISTPACK, "m0", 2);
+    expect_i(item_expire_ms(it), ==, T0_MS + 100);
+    expect_verified(s);
+    set_table_object(s, "set", 10, T0_MS + 100);
+    clock_set_ms(T0_MS + 100);
+    expect(find_str(s, "set") == NULL); /* expired with its table */
+    expect_verified(s);
+    set_table_object(s, "set", 10, 0);
+    expect_i(store_delete(s, "set", 3), ==, 1);
+    expect_u(store_memory(s), ==, m0);
+    expect_verified(s);
+    store_destroy(s);
+    expect_u(mem_used(), ==, used0);
+}
+END_TEST
+
+/* RENAME and MOVE: the value, its table and expiry go to the new key (in
+ * the same or another store), the table counted where it now lives. */
+START_TEST(test_move_values)
+{
+    size_t used0 = mem_used();
+    struct store *a = store_create(), *b = store_create();
+    size_t a0 = store_memory(a), b0 = store_memory(b);
+    struct item *it = set_table_object(a, "src", 500, T0_MS + 9000);
+    set_str(a, "dst", "old", 0);
+    it = store_move(a, it, a, "dst", 3);
+    expect(it && item_type(it) == OBJ_SET && htab_count(table_of(it)) == 500);
+    expect_i(item_expire_ms(it), ==, T0_MS + 9000);
+    expect(find_str(a, "src") == NULL);
+    expect_u(store_count(a), ==, 1);
+    expect_verified(a);
+    it = store_move(a, find_str(a, "dst"), b, "dst", 3);
+    expect(it && htab_count(table_of(it)) == 500);
+    expect_u(store_memory(a), ==, a0);
+    expect_u(store_count(a), ==, 0);
+    expect_u(store_expires_count(b), ==, 1);
+    expect_verified(a);
+    expect_verified(b);
+    set_str(b, "s", "string", 0);
+    it = store_move(b, find_str(b, "s"), a, "s2", 2);
+    expect(value_is_str(it, "string"));
+    /* an expired source moves nowhere */
+    it = store_set_object(a, "gone", 4, SET_LISTPACK, "x", 1, T0_MS + 1);
+    clock_set_ms(T0_MS + 1);
+    expect(store_move(a, it, b, "gone", 4) == NULL);
+    expect(store_peek(b, "gone", 4) == NULL);
+    store_delete(b, "dst", 3);
+    expect_u(store_memory(b), ==, b0);
+    expect_verified(a);
+    store_destroy(a);
+    store_destroy(b);
+    expect_u(mem_used(), ==, used0);
+}
+END_TEST
+
+/* A large deleted value is freed by the lazy-free step, a piece per call,
+ * counted in store_memory and lazyfree_pending until then; a small one at
+ * once. */
+START_TEST(test_large_value_lazy_free)
+{
+    size_t used0 = mem_used();
+    struct store *s = store_create();
+    size_t m0 = store_memory(s);
+    set_table_object(s, "small", 10, 0);
+    store_delete(s, "small", 5);
+    expect_u(store_lazyfree_pending(s), ==, 0);
+    expect_u(store_memory(s), ==, m0);
+    set_table_object(s, "big", 50000, 0);
+    size_t full = store_memory(s);
+    store_delete(s, "big", 3);
+    expect_u(store_count(s), ==, 0);
+    expect_u(store_lazyfree_pending(s), ==, 1);
+    expect_u(store_memory(s), >, full / 2);
+    expect_verified(s);
+    int steps = 0;
+    while (store_lazyfree_step(s, 0)) {
+        expect_verified(s);
+        steps++;
+        expect_i(steps, <, 100000);
+    }
+    expect_i(steps, >=, 10); /* 1024 entries per clock read, budget 0 */
+    expect_u(store_memory(s), ==, m0);
+    expect_u(store_lazyfree_pending(s), ==, 0);
+    /* a flush of a small keyspace frees its items at once and leaves the
+     * tables of their values, small ones included, to the lazy-free step */
+    set_table_object(s, "big", 5000, 0);
+    set_table_object(s, "small", 10, 0);
+    store_flush(s);
+    expect_u(store_count(s), ==, 0);
+    expect_u(store_lazyfree_pending(s), ==, 2);
+    expect_verified(s);
+    drain_lazyfree(s);
+    expect_u(store_memory(s), ==, m0);
+    set_table_object(s, "big", 5000, 0);
+    store_delete(s, "big", 3);
+    store_destroy(s);
+    expect_u(mem_used(), ==, used0);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -1416,6 +1623,14 @@ static Suite *store_suite(void)
     tcase_add_test(table, test_memory_and_flush);
     tcase_add_test(table, test_lazy_flush);
     suite_add_tcase(s, table);
+
+    TCase *objects = tcase_create("objects");
+    tcase_add_checked_fixture(objects, setup, NULL);
+    tcase_add_test(objects, test_objects_in_items);
+    tcase_add_test(objects, test_table_values_owned);
+    tcase_add_test(objects, test_move_values);
+    tcase_add_test(objects, test_large_value_lazy_free);
+    suite_add_tcase(s, objects);
     return s;
 }
 
