@@ -9,6 +9,9 @@
 #   scripts/bench.sh scripting     EVALSHA of a lock-release script and of a
 #                                  3-command read-modify-write, 50 clients,
 #                                  pipeline 1 and 16
+#   scripts/bench.sh types         RSS per member of SET_KEYS sets of 50 small
+#                                  integers and of 50 8-byte strings; SADD and
+#                                  SPOP at pipeline 1 and 16
 #   scripts/bench.sh memory        RSS and used_memory per key: KEYS keys (11-byte
 #                                  key, 32-byte value, EX 3600)
 #   scripts/bench.sh expiry        KEYS keys with EX 2 among KEYS without a TTL,
@@ -31,7 +34,8 @@
 # 10x for pipeline 16), CLIENTS (50), KEYSPACE (100000), BUILD (build),
 # KEYS (1000000), LONG_KEYS ("100000 1000000"; add 10000000 for the full
 # figure), LAG_TIMEOUT (seconds to wait for reclaiming, 20), GROW_KEYS
-# (10000000), TC_BIN (a tidecache binary to use instead of building one).
+# (10000000), SET_KEYS (200000), TC_BIN (a tidecache binary to use instead
+# of building one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-throughput}
@@ -44,6 +48,7 @@ KEYS=${KEYS:-1000000}
 LONG_KEYS=${LONG_KEYS:-100000 1000000}
 LAG_TIMEOUT=${LAG_TIMEOUT:-20}
 GROW_KEYS=${GROW_KEYS:-10000000}
+SET_KEYS=${SET_KEYS:-200000}
 
 scripts/deps.sh bench
 if [ -z "${TC_BIN:-}" ]; then
@@ -124,13 +129,14 @@ rate_row() { # test pipeline
         'BEGIN {printf "%-8s %-9s %14.0f %14.0f %7.2f %16.3f %16.3f %7.2f\n", t, p, a, b, a/b, c, d, (d>0 ? c/d : 0)}'
 }
 
-throughput() {
-    start_servers
+# The table of redis-benchmark's built-in tests (-t name) at pipeline 1 and
+# 16, both servers in alternation, ROUNDS rounds each.
+rate_tests() { # test...
     rate_header test
     for pipeline in 1 16; do
         local n=$REQUESTS
         [ "$pipeline" -gt 1 ] && n=$((REQUESTS * 10))
-        for test in set get; do
+        for test in "$@"; do
             : >"$work/tc" && : >"$work/rd"
             for _ in $(seq 1 "$ROUNDS"); do
                 run_one "$tc_port" "$tc_pid" "$pipeline" "$n" -t "$test" >>"$work/tc"
@@ -139,6 +145,11 @@ throughput() {
             rate_row "$test" "$pipeline"
         done
     done
+}
+
+throughput() {
+    start_servers
+    rate_tests set get
     echo "(medians of $ROUNDS rounds; ratio = tidecache/redis; CPU from /proc/PID/stat)"
 }
 
@@ -165,6 +176,27 @@ def gen(prefix, start, count, ttl_args):
         key = b"%s%07d" % (prefix.encode(), i)
         batch.append(head + b"$%d\r\n%s\r\n" % (len(key), key) + tail)
         if len(batch) == 10000:
+            out.write(b"".join(batch))
+            batch = []
+    out.write(b"".join(batch))
+    out.flush()
+
+def gen_sets(prefix, count, members, kind):
+    """SADD prefix%07d with `members` members for count keys, as RESP: kind
+    "int" gives small integers (0..members-1 shifted per key), "str" 8-byte
+    strings."""
+    out = sys.stdout.buffer
+    batch = []
+    for i in range(count):
+        key = b"%s%07d" % (prefix.encode(), i)
+        if kind == "int":
+            ms = [b"%d" % ((i + j) % 1000) for j in range(members)]
+        else:
+            ms = [b"m%07d" % ((i * 7 + j) % 10000000) for j in range(members)]
+        parts = [b"*%d\r\n$4\r\nSADD\r\n$%d\r\n%s\r\n" % (2 + len(ms), len(key), key)]
+        parts += [b"$%d\r\n%s\r\n" % (len(m), m) for m in ms]
+        batch.append(b"".join(parts))
+        if len(batch) == 2000:
             out.write(b"".join(batch))
             batch = []
     out.write(b"".join(batch))
@@ -239,6 +271,8 @@ if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "gen":
         gen(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else "")
+    elif cmd == "gen-sets":
+        gen_sets(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
     elif cmd == "cmd-time":
         c = Client(int(sys.argv[2]))
         t0 = now_ms()
@@ -296,6 +330,43 @@ memory() {
         'BEGIN {printf "ratio tidecache/redis (RSS per key): %.2f\n", a/b}'
     echo "(RSS growth from the empty server to $KEYS keys, /proc/PID/status VmRSS, 2 s after"
     echo " the load; used_memory from INFO)"
+}
+
+# RSS per member of SET_KEYS sets of 50 members (small integers: the intset
+# encoding; 8-byte strings: listpack in tidecache, a hash table in Redis
+# 7.0), then SADD and SPOP (redis-benchmark's tests) at pipeline 1 and 16.
+types() {
+    start_servers
+    write_tool
+    local members=50 kind srv port pid name rss0 rss1 out ratio_of=()
+    printf '%-10s %-8s %10s %12s %16s\n' server sets keys members rss_B/member
+    for kind in int str; do
+        for srv in tc rd; do
+            pick $srv
+            redis-cli -p "$port" flushall >/dev/null
+            sleep 1
+            rss0=$(rss_bytes "$pid")
+            out=$(tool gen-sets "set$kind:" "$SET_KEYS" "$members" "$kind" |
+                redis-cli -p "$port" --pipe 2>&1)
+            grep -q "errors: 0, replies: $SET_KEYS" <<<"$out" ||
+                { echo "load failed: $out" >&2; return 1; }
+            sleep 2
+            rss1=$(rss_bytes "$pid")
+            awk -v s="$name" -v k="$kind" -v n="$SET_KEYS" -v m="$members" -v a="$rss0" -v b="$rss1" \
+                'BEGIN {printf "%-10s %-8s %10d %12d %16.2f\n", s, k, n, n*m, (b-a)/(n*m)}'
+            ratio_of+=($((rss1 - rss0)))
+        done
+        awk -v k="$kind" -v a="${ratio_of[0]}" -v b="${ratio_of[1]}" \
+            'BEGIN {printf "ratio tidecache/redis (RSS per member, %s sets): %.2f\n", k, a/b}'
+        ratio_of=()
+    done
+    for srv in tc rd; do
+        pick $srv
+        redis-cli -p "$port" flushall >/dev/null
+    done
+    rate_tests sadd spop
+    echo "(RSS growth per member from the emptied server, /proc/PID/status VmRSS 2 s after"
+    echo " the load; rates: medians of $ROUNDS rounds, ratio = tidecache/redis)"
 }
 
 expiry() {
@@ -606,11 +677,12 @@ scripting() {
 case "$mode" in
 throughput) throughput ;;
 scripting) scripting ;;
+types) types ;;
 memory) memory ;;
 expiry) expiry ;;
 expiry-lag) expiry_lag ;;
 latency) latency ;;
 maxmemory) maxmemory ;;
-*) echo "usage: $0 [throughput|scripting|memory|expiry|expiry-lag|latency|maxmemory]" >&2
+*) echo "usage: $0 [throughput|scripting|types|memory|expiry|expiry-lag|latency|maxmemory]" >&2
     exit 2 ;;
 esac

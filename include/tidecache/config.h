@@ -105,6 +105,12 @@ enum maxmemory_policy {
       "LFU policies: how slowly a key's access counter grows; the counter tops out after about 450 times this many accesses.") \
     X(lfu_decay_time, "lfu-decay-time", CONF_INT, "1", 0, 2147483647, CONF_RUNTIME, NULL, \
       "LFU policies: minutes after which the access counter of a key not used meanwhile drops by one; 0 drops it each time eviction passes the key.") \
+    X(set_max_intset_entries, "set-max-intset-entries", CONF_INT, "512", 0, INT64_MAX, CONF_RUNTIME, NULL, \
+      "A set of integers only is kept as a sorted array (the intset encoding) while it has at most this many members.") \
+    X(set_max_listpack_entries, "set-max-listpack-entries", CONF_INT, "128", 0, INT64_MAX, CONF_RUNTIME, NULL, \
+      "A set of strings is kept in one compact block (the listpack encoding) while it has at most this many members (65535 at most) and none longer than set-max-listpack-value; a larger set is a hash table.") \
+    X(set_max_listpack_value, "set-max-listpack-value", CONF_INT, "64", 0, INT64_MAX, CONF_RUNTIME, NULL, \
+      "Longest member, in bytes, of a set kept in one compact block (see set-max-listpack-entries).") \
     X(loglevel, "loglevel", CONF_ENUM, "notice", 0, 0, CONF_RUNTIME, CONF_LOGLEVEL_NAMES, \
       "Log verbosity, from the most verbose (debug) to the least (warning).") \
     X(logfile, "logfile", CONF_STRING, "", 0, 0, 0, NULL, \

@@ -49,6 +49,9 @@ int object_external_free_some(unsigned char tag, void *ptr, size_t max_entries);
 /* Entries an external value holds (what freeing it costs). */
 size_t object_external_entries(unsigned char tag, const void *ptr);
 
+/* A copy of an external value, counted in *account (COPY). */
+void *object_external_copy(unsigned char tag, const void *ptr, size_t *account);
+
 /* Count an external value's bytes in *account from now on. */
 void object_external_rebind(unsigned char tag, void *ptr, size_t *account);
 

@@ -7,6 +7,7 @@
 #define TIDECACHE_REPLY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct conn;
 
@@ -40,7 +41,15 @@ void reply_errorf(struct conn *c, const char *fmt, ...) __attribute__((format(pr
 
 /* The common errors, with Redis's exact texts. */
 void reply_syntax_error(struct conn *c);        /* ERR syntax error */
-void reply_not_integer(struct conn *c);         /* ERR value is not an integer or out of range */
+void reply_not_integer(struct conn *c);
+struct strlist;
+/* The strings of l as an array of bulk strings, or a set (RESP3's set
+ * type; an array in RESP2) when as_set. */
+void reply_strlist(struct conn *c, const struct strlist *l, int as_set);
+/* A SCAN-family reply: [cursor as a bulk string, [the strings of l]]. */
+void reply_scan(struct conn *c, uint64_t cursor, const struct strlist *l);
+/* WRONGTYPE Operation against a key holding the wrong kind of value */
+void reply_wrong_type(struct conn *c);         /* ERR value is not an integer or out of range */
 void reply_wrong_arity(struct conn *c, const char *cmd_name);
 
 #endif

@@ -1,6 +1,8 @@
 /* command: the command table and dispatch; see include/tidecache/command.h. */
 #include "tidecache/command.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -170,6 +172,18 @@ static struct command table[] = {
       .proc = cmd_copy, .group = "generic", .since = "6.2.0",
       .summary = "Copies the value of a key to a new key.",
       .args = "source destination [DB destination-db] [REPLACE]" },
+    { .name = "move", .arity = 3, .flags = CMD_WRITE | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_move, .group = "generic", .since = "1.0.0",
+      .summary = "Moves a key to another database.",
+      .args = "key db" },
+    { .name = "object", .arity = -2, .flags = 0,
+      .subcommands = object_subcommands, .subcommand_count = &object_subcommand_count,
+      .proc = cmd_object, .group = "generic", .since = "2.2.3",
+      .summary = "A container for object introspection commands.", .args = "" },
+    { .name = "memory", .arity = -2, .flags = 0,
+      .subcommands = memory_subcommands, .subcommand_count = &memory_subcommand_count,
+      .proc = cmd_memory, .group = "server", .since = "4.0.0",
+      .summary = "A container for memory diagnostics commands.", .args = "" },
     { .name = "randomkey", .arity = 1, .flags = CMD_READONLY,
       .proc = cmd_randomkey, .group = "generic", .since = "1.0.0",
       .summary = "Returns a random key name from the database.",
@@ -228,6 +242,75 @@ static struct command table[] = {
     { .name = "unwatch", .arity = 1, .flags = CMD_FAST | CMD_LOADING | CMD_STALE | CMD_NOSCRIPT | CMD_ALLOW_BUSY,
       .proc = cmd_unwatch, .group = "transactions", .since = "2.2.0",
       .summary = "Forgets about watched keys of a transaction.", .args = "" },
+    /* sets */
+    { .name = "sadd", .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_sadd, .group = "set", .since = "1.0.0",
+      .summary = "Adds one or more members to a set. Creates the key if it doesn't exist.",
+      .args = "key member [member ...]" },
+    { .name = "srem", .arity = -3, .flags = CMD_WRITE | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_srem, .group = "set", .since = "1.0.0",
+      .summary = "Removes one or more members from a set. Deletes the set if the last member was removed.",
+      .args = "key member [member ...]" },
+    { .name = "smembers", .arity = 2, .flags = CMD_READONLY, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_smembers, .group = "set", .since = "1.0.0",
+      .summary = "Returns all members of a set.",
+      .args = "key" },
+    { .name = "sismember", .arity = 3, .flags = CMD_READONLY | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_sismember, .group = "set", .since = "1.0.0",
+      .summary = "Determines whether a member belongs to a set.",
+      .args = "key member" },
+    { .name = "smismember", .arity = -3, .flags = CMD_READONLY | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_smismember, .group = "set", .since = "6.2.0",
+      .summary = "Determines whether multiple members belong to a set.",
+      .args = "key member [member ...]" },
+    { .name = "scard", .arity = 2, .flags = CMD_READONLY | CMD_FAST, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_scard, .group = "set", .since = "1.0.0",
+      .summary = "Returns the number of members in a set.",
+      .args = "key" },
+    { .name = "spop", .arity = -2, .flags = CMD_WRITE | CMD_FAST | CMD_RANDOM, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_spop, .group = "set", .since = "1.0.0",
+      .summary = "Returns one or more random members from a set after removing them. Deletes the set if the last member was popped.",
+      .args = "key [count]" },
+    { .name = "srandmember", .arity = -2, .flags = CMD_READONLY | CMD_RANDOM, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_srandmember, .group = "set", .since = "1.0.0",
+      .summary = "Get one or multiple random members from a set",
+      .args = "key [count]" },
+    { .name = "smove", .arity = 4, .flags = CMD_WRITE | CMD_FAST, .first_key = 1, .last_key = 2, .key_step = 1,
+      .proc = cmd_smove, .group = "set", .since = "1.0.0",
+      .summary = "Moves a member from one set to another.",
+      .args = "source destination member" },
+    { .name = "sinter", .arity = -2, .flags = CMD_READONLY, .first_key = 1, .last_key = -1, .key_step = 1,
+      .proc = cmd_sinter, .group = "set", .since = "1.0.0",
+      .summary = "Returns the intersect of multiple sets.",
+      .args = "key [key ...]" },
+    { .name = "sinterstore", .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM, .first_key = 1, .last_key = -1, .key_step = 1,
+      .proc = cmd_sinterstore, .group = "set", .since = "1.0.0",
+      .summary = "Stores the intersect of multiple sets in a key.",
+      .args = "destination key [key ...]" },
+    { .name = "sunion", .arity = -2, .flags = CMD_READONLY, .first_key = 1, .last_key = -1, .key_step = 1,
+      .proc = cmd_sunion, .group = "set", .since = "1.0.0",
+      .summary = "Returns the union of multiple sets.",
+      .args = "key [key ...]" },
+    { .name = "sunionstore", .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM, .first_key = 1, .last_key = -1, .key_step = 1,
+      .proc = cmd_sunionstore, .group = "set", .since = "1.0.0",
+      .summary = "Stores the union of multiple sets in a key.",
+      .args = "destination key [key ...]" },
+    { .name = "sdiff", .arity = -2, .flags = CMD_READONLY, .first_key = 1, .last_key = -1, .key_step = 1,
+      .proc = cmd_sdiff, .group = "set", .since = "1.0.0",
+      .summary = "Returns the difference of multiple sets.",
+      .args = "key [key ...]" },
+    { .name = "sdiffstore", .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM, .first_key = 1, .last_key = -1, .key_step = 1,
+      .proc = cmd_sdiffstore, .group = "set", .since = "1.0.0",
+      .summary = "Stores the difference of multiple sets in a key.",
+      .args = "destination key [key ...]" },
+    { .name = "sscan", .arity = -3, .flags = CMD_READONLY | CMD_RANDOM, .first_key = 1, .last_key = 1, .key_step = 1,
+      .proc = cmd_sscan, .group = "set", .since = "2.8.0",
+      .summary = "Iterates over members of a set.",
+      .args = "key cursor [MATCH pattern] [COUNT count]" },
+    { .name = "sintercard", .arity = -3, .flags = CMD_READONLY, .numkeys_at = 1,
+      .proc = cmd_sintercard, .group = "set", .since = "7.0.0",
+      .summary = "Returns the number of members of the intersect of multiple sets.",
+      .args = "numkeys key [key ...] [LIMIT limit]" },
     /* scripting */
     { .name = "eval", .arity = -3,
       .flags = CMD_NOSCRIPT | CMD_STALE | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS,
@@ -562,6 +645,84 @@ int arg_is(const struct arg *a, const char *word)
 {
     size_t n = strlen(word);
     return a->len == n && strncasecmp(a->ptr, word, n) == 0;
+}
+
+int command_lookup_typed(struct conn *c, const struct arg *key, enum object_type type, int read,
+                         struct item **it)
+{
+    *it = store_find(c->db, key->ptr, key->len);
+    if (read) {
+        if (*it)
+            stats.keyspace_hits++;
+        else
+            stats.keyspace_misses++;
+    }
+    if (*it && item_type(*it) != type) {
+        reply_wrong_type(c);
+        return TC_ERR;
+    }
+    return TC_OK;
+}
+
+struct item *command_find_quietly(struct conn *c, const struct arg *key)
+{
+    int was = store_touching();
+    store_set_touching(0);
+    struct item *it = store_find(c->db, key->ptr, key->len);
+    store_set_touching(was);
+    return it;
+}
+
+int command_parse_cursor(struct conn *c, const struct arg *a, uint64_t *cursor)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(a->ptr, &end, 10); /* arguments end in a NUL */
+    if (isspace((unsigned char)a->ptr[0]) || *end != '\0' || errno == ERANGE) {
+        reply_error(c, "ERR invalid cursor");
+        return TC_ERR;
+    }
+    *cursor = v;
+    return TC_OK;
+}
+
+int command_parse_scan_options(struct conn *c, size_t argc, struct arg *argv, size_t first,
+                               int allow_type, struct scan_options *o)
+{
+    o->pattern = NULL;
+    o->count = SCAN_DEFAULT_COUNT;
+    o->type = NULL;
+    for (size_t j = first; j < argc; j += 2) {
+        if (j + 1 >= argc) {
+            reply_syntax_error(c);
+            return TC_ERR;
+        }
+        if (arg_is(&argv[j], "count")) {
+            long long v;
+            if (!num_parse_ll(argv[j + 1].ptr, argv[j + 1].len, &v)) {
+                reply_not_integer(c);
+                return TC_ERR;
+            }
+            if (v < 1) {
+                reply_syntax_error(c);
+                return TC_ERR;
+            }
+            o->count = (unsigned long long)v;
+        } else if (arg_is(&argv[j], "match")) {
+            o->pattern = &argv[j + 1];
+        } else if (allow_type && arg_is(&argv[j], "type")) {
+            o->type = &argv[j + 1];
+        } else {
+            reply_syntax_error(c);
+            return TC_ERR;
+        }
+    }
+    return TC_OK;
+}
+
+unsigned long long scan_steps_for(unsigned long long count)
+{
+    return count > ULLONG_MAX / SCAN_STEPS_PER_COUNT ? ULLONG_MAX : count * SCAN_STEPS_PER_COUNT;
 }
 
 int64_t command_default_expire(const char *key, size_t klen)

@@ -7,10 +7,12 @@
 #include <stdint.h>
 
 #include "tidecache/command.h"
+#include "tidecache/object.h"
 #include "tidecache/resp.h"
 
 struct conn;
 struct config;
+struct item;
 struct store;
 
 /* The live config, for handlers that read options (default TTL...). */
@@ -21,6 +23,42 @@ struct config *command_config_writable(void);
 
 /* Case-insensitive comparison of an argument with a lower-case word. */
 int arg_is(const struct arg *a, const char *word);
+
+/* The value under key into *it (NULL when the key is missing), counted as
+ * a keyspace hit or miss when `read` (a lookup whose value is answered, as
+ * INFO counts them). When the key holds another type than `type`, replies
+ * WRONGTYPE and returns TC_ERR. */
+int command_lookup_typed(struct conn *c, const struct arg *key, enum object_type type, int read,
+                         struct item **it);
+
+/* The live item under key, found without marking it accessed (TTL, TYPE,
+ * EXISTS, OBJECT: lookups that do not count as a use of the key, as in
+ * Redis). An expired key is deleted as by any lookup. */
+struct item *command_find_quietly(struct conn *c, const struct arg *key);
+
+/* A SCAN-family cursor, read as Redis reads it: strtoull's syntax (so "-1"
+ * wraps to the largest cursor and "" is 0), no leading space, nothing after
+ * the digits, no overflow; else "ERR invalid cursor" and TC_ERR. */
+int command_parse_cursor(struct conn *c, const struct arg *a, uint64_t *cursor);
+
+#define SCAN_DEFAULT_COUNT 10   /* entries per call without COUNT, as Redis */
+#define SCAN_STEPS_PER_COUNT 10 /* buckets visited per requested entry, at most */
+
+struct scan_options {
+    const struct arg *pattern; /* MATCH, or NULL */
+    unsigned long long count;  /* COUNT, SCAN_DEFAULT_COUNT without */
+    const struct arg *type;    /* TYPE (SCAN only), or NULL */
+};
+
+/* The options from argv[first] on: [MATCH pattern] [COUNT count] and, when
+ * allow_type, [TYPE type], repeatable (the last counts). COUNT below 1 and
+ * anything else are syntax errors, as in Redis. Replies and returns TC_ERR
+ * on an error. */
+int command_parse_scan_options(struct conn *c, size_t argc, struct arg *argv, size_t first,
+                               int allow_type, struct scan_options *o);
+
+/* Buckets a SCAN-family call may visit for COUNT count. */
+unsigned long long scan_steps_for(unsigned long long count);
 
 /* The TTL policy for a key written without a TTL: the absolute expiry in ms,
  * or 0 for none (default-ttl and ttl-rule). */
@@ -36,6 +74,16 @@ enum expire_unit { EXPIRE_SECONDS, EXPIRE_MILLISECONDS };
 int command_parse_expire(struct conn *c, const struct arg *a, enum expire_unit unit,
                          int relative, int must_be_positive, const char *cmd, int64_t *out);
 
+/* object.c */
+command_proc cmd_object, cmd_memory;
+extern const struct command object_subcommands[], memory_subcommands[];
+extern const size_t object_subcommand_count, memory_subcommand_count;
+
+/* set.c */
+command_proc cmd_sadd, cmd_srem, cmd_smembers, cmd_sismember, cmd_smismember, cmd_scard, cmd_spop,
+    cmd_srandmember, cmd_smove, cmd_sinter, cmd_sintercard, cmd_sinterstore, cmd_sunion,
+    cmd_sunionstore, cmd_sdiff, cmd_sdiffstore, cmd_sscan;
+
 /* string.c */
 command_proc cmd_get, cmd_set, cmd_mget, cmd_mset, cmd_msetnx, cmd_setnx, cmd_setex, cmd_psetex,
     cmd_getset, cmd_getdel, cmd_getex, cmd_append, cmd_strlen, cmd_getrange, cmd_setrange,
@@ -44,7 +92,7 @@ command_proc cmd_get, cmd_set, cmd_mget, cmd_mset, cmd_msetnx, cmd_setnx, cmd_se
 /* keyspace.c */
 command_proc cmd_del, cmd_exists, cmd_ttl, cmd_pttl, cmd_expire, cmd_pexpire, cmd_persist,
     cmd_dbsize, cmd_touch, cmd_type, cmd_expireat, cmd_pexpireat, cmd_expiretime,
-    cmd_pexpiretime, cmd_rename, cmd_renamenx, cmd_copy, cmd_randomkey, cmd_keys, cmd_scan;
+    cmd_pexpiretime, cmd_rename, cmd_renamenx, cmd_copy, cmd_move, cmd_randomkey, cmd_keys, cmd_scan;
 
 /* multi.c */
 command_proc cmd_multi, cmd_exec, cmd_discard, cmd_watch, cmd_unwatch;

@@ -553,6 +553,7 @@ static void reply_doc_args(struct conn *c, const struct command *cmd)
 /* Facts about a command that decide only what COMMAND shows. */
 enum {
     META_CONTAINER = 1u << 0, /* only holds subcommands: no group category */
+    META_NO_KEYSPACE = 1u << 1, /* a server command on keys Redis keeps out of @keyspace */
 };
 
 /* What COMMAND reports that the table does not hold, taken from Redis's
@@ -569,9 +570,9 @@ struct command_meta {
     const char *key_flags;  /* space-separated key-spec flags */
     const char *notes;      /* key-spec notes */
     const char *complexity;
-    const char *key2_flags; /* set for a two-key command Redis describes with two
-                             * key specs, one per key (COPY, RENAME): the
-                             * second key's flags */
+    const char *key2_flags; /* set for a command Redis describes with two key
+                             * specs, its first key and the rest (COPY, RENAME,
+                             * SINTERSTORE): the second spec's flags */
 };
 
 #define O_N_KEYS "O(N) where N is the number of keys"
@@ -656,6 +657,29 @@ static const struct command_meta metas[] = {
     { "ttl", 0, NULL, "nondeterministic_output", NULL, NULL, NULL, NULL },
     { "type", 0, NULL, NULL, "RO", NULL, NULL, NULL },
     { "unlink", 0, NULL, MULTI_SUM, "RM delete", NULL, NULL, NULL },
+    { "sadd", 0, NULL, NULL, "RW insert", NULL, "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", NULL },
+    { "srem", 0, NULL, NULL, "RW delete", NULL, "O(N) where N is the number of members to be removed.", NULL },
+    { "smembers", 0, NULL, "nondeterministic_output_order", NULL, NULL, "O(N) where N is the set cardinality.", NULL },
+    { "sismember", 0, NULL, NULL, "RO", NULL, NULL, NULL },
+    { "smismember", 0, NULL, NULL, NULL, NULL, "O(N) where N is the number of elements being checked for membership", NULL },
+    { "scard", 0, NULL, NULL, "RO", NULL, NULL, NULL },
+    { "spop", 0, NULL, NULL, "RW access delete", NULL, "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.", NULL },
+    { "srandmember", 0, NULL, NULL, NULL, NULL, "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.", NULL },
+    { "smove", 0, NULL, NULL, "RW access delete", NULL, NULL, "RW insert" },
+    { "sinter", 0, NULL, "nondeterministic_output_order", NULL, NULL, "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", NULL },
+    { "sintercard", 0, NULL, NULL, NULL, NULL, "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", NULL },
+    { "sinterstore", 0, NULL, NULL, "RW update", NULL, "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", "RO access" },
+    { "sunion", 0, NULL, "nondeterministic_output_order", NULL, NULL, "O(N) where N is the total number of elements in all given sets.", NULL },
+    { "sunionstore", 0, NULL, NULL, "OW update", NULL, "O(N) where N is the total number of elements in all given sets.", "RO access" },
+    { "sdiff", 0, NULL, "nondeterministic_output_order", NULL, NULL, "O(N) where N is the total number of elements in all given sets.", NULL },
+    { "sdiffstore", 0, NULL, NULL, "OW update", NULL, "O(N) where N is the total number of elements in all given sets.", "RO access" },
+    { "sscan", 0, NULL, NULL, NULL, NULL, "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", NULL },
+    { "object", META_CONTAINER, NULL, NULL, NULL, NULL, "Depends on subcommand.", NULL },
+    { "object|encoding", 0, NULL, "nondeterministic_output", "RO", NULL, NULL, NULL },
+    { "object|freq", 0, NULL, "nondeterministic_output", "RO", NULL, NULL, NULL },
+    { "object|refcount", 0, NULL, "nondeterministic_output", "RO", NULL, NULL, NULL },
+    { "memory", META_CONTAINER, NULL, NULL, NULL, NULL, "Depends on subcommand.", NULL },
+    { "memory|usage", META_NO_KEYSPACE, NULL, NULL, "RO", NULL, "O(N) where N is the number of samples.", NULL },
     { "eval", 0, NULL, NULL, "RW access update", NOTES_ASSUME_RW, BY_SCRIPT, NULL },
     { "evalsha", 0, NULL, NULL, "RW access update", NULL, BY_SCRIPT, NULL },
     { "eval_ro", 0, NULL, NULL, "RO access", NOTES_ASSUME_RO, BY_SCRIPT, NULL },
@@ -847,7 +871,7 @@ static bool has_word(const char *list, const char *word)
 }
 
 /* Which ACL categories cmd is in: from its group (generic is @keyspace,
- * string @string, connection @connection; a server command that reads or
+ * set @set, string @string, connection @connection; a server command that reads or
  * writes keys is @keyspace; a container has none), its flags (@read, @write, @admin with
  * @dangerous, @fast or else @slow) and the extras Redis assigns by hand. */
 static size_t acl_categories(const struct command *cmd, const char **out)
@@ -860,9 +884,11 @@ static size_t acl_categories(const struct command *cmd, const char **out)
         const char *name;
         bool on;
     } cats[] = {
-        {"@keyspace", strcmp(group, "generic") == 0 || (strcmp(group, "server") == 0 && data)},
+        {"@keyspace", strcmp(group, "generic") == 0 ||
+                          (strcmp(group, "server") == 0 && data && !(m && (m->flags & META_NO_KEYSPACE)))},
         {"@read", (cmd->flags & CMD_READONLY) != 0},
         {"@write", (cmd->flags & CMD_WRITE) != 0},
+        {"@set", strcmp(group, "set") == 0},
         {"@string", strcmp(group, "string") == 0},
         {"@admin", (cmd->flags & CMD_ADMIN) != 0},
         {"@fast", (cmd->flags & CMD_FAST) != 0},
@@ -890,12 +916,13 @@ static bool in_category(const struct command *cmd, const char *cat)
     return false;
 }
 
-/* Whether Redis describes cmd with one key spec per key: a two-key
- * command listed with the second key's flags. */
+/* Whether Redis describes cmd with two key specs, its first key and the
+ * keys after it: a command listed with the second spec's flags. */
 static bool two_key_specs(const struct command *cmd)
 {
     const struct command_meta *m = meta_of(cmd->name);
-    return m && m->key2_flags && cmd->first_key > 0 && cmd->last_key == cmd->first_key + 1;
+    return m && m->key2_flags && cmd->first_key > 0 &&
+           (cmd->last_key < 0 || cmd->last_key > cmd->first_key);
 }
 
 /* The flags of key spec `spec` (0, or 1 for the second of two). */
@@ -913,8 +940,8 @@ static const char *key_flags(const struct command *cmd, int spec)
 
 /* Key spec `spec` of a command with keys, as Redis describes the commands
  * tidecache has: its first key by index, the rest as a range (lastkey
- * relative to the first, or negative from the end); with two specs, each
- * covers its own key. */
+ * relative to the first, or negative from the end); with two specs, the
+ * first covers the first key and the second the keys after it. */
 static void reply_key_spec(struct conn *c, const struct command *cmd, int spec)
 {
     const struct command_meta *m = meta_of(cmd->name);
@@ -958,10 +985,12 @@ static void reply_key_spec(struct conn *c, const struct command *cmd, int spec)
     reply_cstr(c, "spec");
     reply_map(c, 3);
     reply_cstr(c, "lastkey");
-    if (two || cmd->last_key >= 0)
-        reply_int(c, two ? 0 : cmd->last_key - cmd->first_key);
-    else
+    if (cmd->last_key < 0 && !(two && spec == 0))
         reply_int(c, cmd->last_key);
+    else if (two)
+        reply_int(c, spec == 0 ? 0 : cmd->last_key - cmd->first_key - 1);
+    else
+        reply_int(c, cmd->last_key - cmd->first_key);
     reply_cstr(c, "keystep");
     reply_int(c, cmd->key_step);
     reply_cstr(c, "limit");
@@ -1251,6 +1280,11 @@ static void getkeys(struct conn *c, size_t argc, struct arg *argv, bool with_fla
         return;
     size_t *pos = mem_alloc(argc * sizeof *pos);
     size_t k = key_positions(cmd, argv + 2, argc - 2, pos);
+    if (k == 0 && !(cmd->flags & CMD_NO_MANDATORY_KEYS)) { /* SINTERCARD 0 ... */
+        reply_error(c, "ERR Invalid arguments specified for command");
+        mem_free(pos);
+        return;
+    }
     bool two = two_key_specs(cmd);
     reply_array(c, k);
     for (size_t i = 0; i < k; i++) {

@@ -1,9 +1,6 @@
 /* Keyspace commands: DEL, UNLINK, EXISTS, TOUCH, TYPE, TTL, PTTL, EXPIRE,
  * PEXPIRE, EXPIREAT, PEXPIREAT, EXPIRETIME, PEXPIRETIME, PERSIST, RENAME,
- * RENAMENX, COPY, RANDOMKEY, KEYS, SCAN, DBSIZE. */
-#include <ctype.h>
-#include <errno.h>
-#include <inttypes.h>
+ * RENAMENX, COPY, MOVE, RANDOMKEY, KEYS, SCAN, DBSIZE. */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,16 +8,17 @@
 #include <string.h>
 
 #include "commands.h"
-#include "tidecache/buf.h"
 #include "tidecache/clock.h"
 #include "tidecache/conn.h"
 #include "tidecache/db.h"
 #include "tidecache/glob.h"
 #include "tidecache/mem.h"
 #include "tidecache/num.h"
+#include "tidecache/object.h"
 #include "tidecache/reply.h"
 #include "tidecache/status.h"
 #include "tidecache/store.h"
+#include "tidecache/strlist.h"
 
 /* DEL key [key ...] */
 void cmd_del(struct conn *c, size_t argc, struct arg *argv)
@@ -31,40 +29,43 @@ void cmd_del(struct conn *c, size_t argc, struct arg *argv)
     reply_int(c, deleted);
 }
 
-/* The number of argv[1..argc) that exist; a key named twice counts twice. */
-static long long count_existing(struct conn *c, size_t argc, struct arg *argv)
+/* The number of argv[1..argc) that exist; a key named twice counts twice.
+ * Marks them accessed when `touch` (TOUCH does, EXISTS does not). */
+static long long count_existing(struct conn *c, size_t argc, struct arg *argv, int touch)
 {
     long long found = 0;
     for (size_t i = 1; i < argc; i++)
-        found += store_find(c->db, argv[i].ptr, argv[i].len) != NULL;
+        found += (touch ? store_find(c->db, argv[i].ptr, argv[i].len)
+                        : command_find_quietly(c, &argv[i])) != NULL;
     return found;
 }
 
 /* EXISTS key [key ...] */
 void cmd_exists(struct conn *c, size_t argc, struct arg *argv)
 {
-    reply_int(c, count_existing(c, argc, argv));
+    reply_int(c, count_existing(c, argc, argv, 0));
 }
 
-/* TOUCH key [key ...]: the keys that exist. The store keeps no access time
- * yet, so touching is only the lookup (which also expires a due key). */
+/* TOUCH key [key ...]: the keys that exist, each marked accessed (the
+ * eviction policies' access field) as a read marks it. */
 void cmd_touch(struct conn *c, size_t argc, struct arg *argv)
 {
-    reply_int(c, count_existing(c, argc, argv));
+    reply_int(c, count_existing(c, argc, argv, 1));
 }
 
-/* TYPE key: "string" or "none", as a status reply. */
+/* TYPE key: "string", "hash", "set" or "none", as a status reply. */
 void cmd_type(struct conn *c, size_t argc, struct arg *argv)
 {
     (void)argc;
-    reply_simple(c, store_find(c->db, argv[1].ptr, argv[1].len) ? "string" : "none");
+    struct item *it = command_find_quietly(c, &argv[1]);
+    reply_simple(c, it ? object_type_name(item_type(it)) : "none");
 }
 
 /* TTL and PTTL: -2 for a missing key, -1 for one without expiry; seconds
  * are rounded to the nearest, as Redis rounds them. */
 static void ttl_reply(struct conn *c, struct arg *key, int in_ms)
 {
-    struct item *it = store_find(c->db, key->ptr, key->len);
+    struct item *it = command_find_quietly(c, key);
     if (!it) {
         reply_int(c, -2);
         return;
@@ -186,7 +187,7 @@ void cmd_pexpireat(struct conn *c, size_t argc, struct arg *argv)
  * (truncated) or ms; -2 for a missing key, -1 for one without expiry. */
 static void expiretime_reply(struct conn *c, const struct arg *key, int in_ms)
 {
-    struct item *it = store_find(c->db, key->ptr, key->len);
+    struct item *it = command_find_quietly(c, key);
     if (!it) {
         reply_int(c, -2);
         return;
@@ -249,10 +250,7 @@ static void rename_generic(struct conn *c, struct arg *argv, int nx)
             reply_ok(c);
         return;
     }
-    /* The source stays live across store_set (the cached clock does not
-     * move within a command, and writing dst frees only dst's old item). */
-    store_set(c->db, dst->ptr, dst->len, item_value(it), item_value_len(it), item_expire_ms(it));
-    store_delete(c->db, src->ptr, src->len);
+    store_move(c->db, it, c->db, dst->ptr, dst->len);
     if (nx)
         reply_int(c, 1);
     else
@@ -305,6 +303,25 @@ static int copy_parse_options(struct conn *c, size_t argc, struct arg *argv, int
     return TC_OK;
 }
 
+/* Store a copy of the item's value and expiry under key in target
+ * (replacing what was there); a table is copied whole. The item stays
+ * valid: writing key frees only key's old item. */
+static void value_copy(struct store *target, const struct arg *key, const struct item *it)
+{
+    unsigned char tag = item_tag(it);
+    if (item_type(it) == OBJ_STRING) {
+        store_set(target, key->ptr, key->len, item_value(it), item_value_len(it),
+                  item_expire_ms(it));
+    } else if (object_tag_external(tag)) {
+        void *copy = object_external_copy(tag, object_external_ptr(item_payload(it)),
+                                          store_account(target));
+        store_set_object(target, key->ptr, key->len, tag, &copy, sizeof copy, item_expire_ms(it));
+    } else {
+        store_set_object(target, key->ptr, key->len, tag, item_payload(it), item_payload_len(it),
+                         item_expire_ms(it));
+    }
+}
+
 /* COPY source destination [DB destination-db] [REPLACE]: 1 when copied.
  * The copy keeps the source's expiry (not the TTL policy's default). */
 void cmd_copy(struct conn *c, size_t argc, struct arg *argv)
@@ -323,7 +340,40 @@ void cmd_copy(struct conn *c, size_t argc, struct arg *argv)
         reply_int(c, 0);
         return;
     }
-    store_set(target, dst->ptr, dst->len, item_value(it), item_value_len(it), item_expire_ms(it));
+    value_copy(target, dst, it);
+    reply_int(c, 1);
+}
+
+/* MOVE key db: 1 when the key moved to keyspace db (with its expiry), 0
+ * when it is missing here or present there. */
+void cmd_move(struct conn *c, size_t argc, struct arg *argv)
+{
+    (void)argc;
+    long long v;
+    if (!num_parse_ll(argv[2].ptr, argv[2].len, &v)) {
+        reply_not_integer(c);
+        return;
+    }
+    if (v < INT_MIN || v > INT_MAX) {
+        reply_errorf(c, "ERR value is out of range, value must between %d and %d", INT_MIN,
+                     INT_MAX);
+        return;
+    }
+    struct store *target = db_get((int)v);
+    if (!target) {
+        reply_error(c, "ERR DB index is out of range");
+        return;
+    }
+    if (target == c->db) {
+        reply_error(c, "ERR source and destination objects are the same");
+        return;
+    }
+    struct item *it = store_find(c->db, argv[1].ptr, argv[1].len);
+    if (!it || store_find(target, argv[1].ptr, argv[1].len)) {
+        reply_int(c, 0);
+        return;
+    }
+    store_move(c->db, it, target, argv[1].ptr, argv[1].len);
     reply_int(c, 1);
 }
 
@@ -342,27 +392,21 @@ void cmd_randomkey(struct conn *c, size_t argc, struct arg *argv)
 /* Keys gathered by KEYS and SCAN. They are copied out of the store while it
  * is walked, so they stay valid whatever the walk does to the table. */
 struct key_list {
-    struct buf bytes;      /* the keys, back to back */
-    size_t *ends;          /* ends[i]: offset in bytes just past key i */
-    size_t count, cap;
+    struct strlist keys;
     size_t visited;        /* live keys met, kept or not */
     const struct arg *pattern; /* MATCH pattern; NULL keeps every key */
     int keep;              /* 0 when a TYPE filter names no stored type */
+    int type;              /* the type a TYPE filter keeps; -1 for any */
 };
 
 static void key_list_init(struct key_list *kl, const struct arg *pattern, int keep)
 {
     memset(kl, 0, sizeof *kl);
-    buf_init(&kl->bytes);
+    strlist_init(&kl->keys);
     /* "*" matches everything: skip the matcher, as Redis does */
     kl->pattern = pattern && !(pattern->len == 1 && pattern->ptr[0] == '*') ? pattern : NULL;
     kl->keep = keep;
-}
-
-static void key_list_free(struct key_list *kl)
-{
-    buf_free(&kl->bytes);
-    mem_free(kl->ends);
+    kl->type = -1;
 }
 
 /* store_scan callback: count the key, keep it when the filters pass. */
@@ -372,30 +416,13 @@ static void key_list_visit(void *ctx, const struct item *it)
     kl->visited++;
     if (!kl->keep)
         return;
+    if (kl->type >= 0 && (int)item_type(it) != kl->type)
+        return;
     const char *key = item_key(it);
     size_t klen = item_key_len(it);
     if (kl->pattern && !glob_match(kl->pattern->ptr, kl->pattern->len, key, klen, 0))
         return;
-    if (kl->count == kl->cap) {
-        kl->cap = kl->cap ? kl->cap * 2 : 16;
-        kl->ends = mem_realloc(kl->ends, kl->cap * sizeof *kl->ends);
-    }
-    buf_append(&kl->bytes, key, klen);
-    kl->ends[kl->count++] = buf_used(&kl->bytes);
-}
-
-/* The kept keys as an array of bulk strings. */
-static void key_list_reply(struct conn *c, const struct key_list *kl)
-{
-    reply_array(c, kl->count);
-    size_t start = 0;
-    for (size_t i = 0; i < kl->count; i++) {
-        size_t len = kl->ends[i] - start;
-        /* empty keys only: the buffer may never have been allocated */
-        const char *key = len ? kl->bytes.data + kl->bytes.start + start : "";
-        reply_bulk(c, key, len);
-        start = kl->ends[i];
-    }
+    strlist_push(&kl->keys, key, klen);
 }
 
 /* KEYS pattern: every key matching, in one full pass over the table. */
@@ -405,69 +432,18 @@ void cmd_keys(struct conn *c, size_t argc, struct arg *argv)
     struct key_list kl;
     key_list_init(&kl, &argv[1], 1);
     store_scan(c->db, 0, SIZE_MAX, key_list_visit, &kl);
-    key_list_reply(c, &kl);
-    key_list_free(&kl);
+    reply_strlist(c, &kl.keys, 0);
+    strlist_free(&kl.keys);
 }
 
-/* SCAN's cursor, read as Redis reads it: strtoull's syntax (so "-1" wraps to
- * the largest cursor and "" is 0), no leading space, nothing after the
- * digits, no overflow. */
-static int scan_parse_cursor(struct conn *c, const struct arg *a, uint64_t *cursor)
+/* The type a TYPE option names (any case), or -2. */
+static int scan_type_named(const struct arg *name)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(a->ptr, &end, 10);
-    if (isspace((unsigned char)a->ptr[0]) || *end != '\0' || errno == ERANGE) {
-        reply_error(c, "ERR invalid cursor");
-        return TC_ERR;
-    }
-    *cursor = v;
-    return TC_OK;
-}
-
-#define SCAN_DEFAULT_COUNT 10     /* keys per call without COUNT, as Redis */
-#define SCAN_STEPS_PER_COUNT 10   /* buckets visited per requested key, at most */
-
-struct scan_options {
-    const struct arg *pattern;
-    unsigned long long count;
-    int type_is_string; /* no TYPE, or TYPE string */
-};
-
-/* [MATCH pattern] [COUNT count] [TYPE type], repeatable (the last counts).
- * COUNT below 1 is a syntax error, as in Redis. */
-static int scan_parse_options(struct conn *c, size_t argc, struct arg *argv,
-                              struct scan_options *o)
-{
-    o->pattern = NULL;
-    o->count = SCAN_DEFAULT_COUNT;
-    o->type_is_string = 1;
-    for (size_t j = 2; j < argc; j += 2) {
-        if (j + 1 >= argc) {
-            reply_syntax_error(c);
-            return TC_ERR;
-        }
-        if (arg_is(&argv[j], "count")) {
-            long long v;
-            if (!num_parse_ll(argv[j + 1].ptr, argv[j + 1].len, &v)) {
-                reply_not_integer(c);
-                return TC_ERR;
-            }
-            if (v < 1) {
-                reply_syntax_error(c);
-                return TC_ERR;
-            }
-            o->count = (unsigned long long)v;
-        } else if (arg_is(&argv[j], "match")) {
-            o->pattern = &argv[j + 1];
-        } else if (arg_is(&argv[j], "type")) {
-            o->type_is_string = arg_is(&argv[j + 1], "string");
-        } else {
-            reply_syntax_error(c);
-            return TC_ERR;
-        }
-    }
-    return TC_OK;
+    static const enum object_type types[] = {OBJ_STRING, OBJ_HASH, OBJ_SET};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (arg_is(name, object_type_name(types[i])))
+            return (int)types[i];
+    return -2;
 }
 
 /* SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]: [next cursor as a
@@ -481,21 +457,18 @@ void cmd_scan(struct conn *c, size_t argc, struct arg *argv)
 {
     uint64_t cursor;
     struct scan_options o;
-    if (scan_parse_cursor(c, &argv[1], &cursor) != TC_OK ||
-        scan_parse_options(c, argc, argv, &o) != TC_OK)
+    if (command_parse_cursor(c, &argv[1], &cursor) != TC_OK ||
+        command_parse_scan_options(c, argc, argv, 2, 1, &o) != TC_OK)
         return;
+    int type = o.type ? scan_type_named(o.type) : -1;
     struct key_list kl;
-    key_list_init(&kl, o.pattern, o.type_is_string);
-    unsigned long long steps =
-        o.count > ULLONG_MAX / SCAN_STEPS_PER_COUNT ? ULLONG_MAX : o.count * SCAN_STEPS_PER_COUNT;
+    key_list_init(&kl, o.pattern, type != -2);
+    kl.type = type;
+    unsigned long long steps = scan_steps_for(o.count);
     do {
         cursor = store_scan(c->db, cursor, 1, key_list_visit, &kl);
     } while (cursor != 0 && --steps > 0 && kl.visited < o.count);
 
-    char text[24];
-    int n = snprintf(text, sizeof text, "%" PRIu64, cursor);
-    reply_array(c, 2);
-    reply_bulk(c, text, (size_t)n);
-    key_list_reply(c, &kl);
-    key_list_free(&kl);
+    reply_scan(c, cursor, &kl.keys);
+    strlist_free(&kl.keys);
 }

@@ -10,6 +10,7 @@
 #include "tidecache/mem.h"
 #include "tidecache/multi.h"
 #include "tidecache/reply.h"
+#include "tidecache/set.h"
 #include "tidecache/stats.h"
 #include "tidecache/store.h"
 
@@ -130,14 +131,16 @@ void multi_flag_error(struct conn *c)
         c->multi->failed = 1;
 }
 
-/* What WATCH compares: 0 for an absent key, else a hash of the value mixed
- * with the expiry (never 0). */
+/* What WATCH compares: 0 for an absent key, else a digest of the value
+ * (its type, and its bytes or members) mixed with the expiry (never 0). A
+ * set's digest walks its members. */
 static uint64_t watch_fingerprint(struct store *s, const char *key, size_t klen)
 {
     struct item *it = store_find(s, key, klen);
     if (!it)
         return 0;
-    uint64_t h = hash_bytes(item_value(it), item_value_len(it));
+    uint64_t h = item_type(it) == OBJ_SET ? set_digest(it) ^ OBJ_SET
+                                          : hash_bytes(item_value(it), item_value_len(it));
     h ^= (uint64_t)item_expire_ms(it) * 0x9e3779b97f4a7c15ULL;
     return h ? h : 1;
 }

@@ -22,6 +22,7 @@
 #include "tidecache/conn.h"
 #include "tidecache/mem.h"
 #include "tidecache/num.h"
+#include "tidecache/object.h"
 #include "tidecache/reply.h"
 #include "tidecache/stats.h"
 #include "tidecache/status.h"
@@ -45,6 +46,12 @@ static struct item *lookup_read(struct conn *c, const struct arg *key)
     else
         stats.keyspace_misses++;
     return it;
+}
+
+/* The string under key (see command_lookup_typed). */
+static int string_lookup(struct conn *c, const struct arg *key, int read, struct item **it)
+{
+    return command_lookup_typed(c, key, OBJ_STRING, read, it);
 }
 
 /* The item's value as a bulk string, or nil for no item. */
@@ -71,15 +78,19 @@ static void value_replace(struct conn *c, const struct arg *key, struct item *it
 void cmd_get(struct conn *c, size_t argc, struct arg *argv)
 {
     (void)argc;
-    reply_value(c, lookup_read(c, &argv[1]));
+    struct item *it;
+    if (string_lookup(c, &argv[1], 1, &it) == TC_OK)
+        reply_value(c, it);
 }
 
-/* MGET key [key ...]: nil for each missing key. */
+/* MGET key [key ...]: nil for each missing key and each of another type. */
 void cmd_mget(struct conn *c, size_t argc, struct arg *argv)
 {
     reply_array(c, argc - 1);
-    for (size_t i = 1; i < argc; i++)
-        reply_value(c, lookup_read(c, &argv[i]));
+    for (size_t i = 1; i < argc; i++) {
+        struct item *it = lookup_read(c, &argv[i]);
+        reply_value(c, it && item_type(it) == OBJ_STRING ? it : NULL);
+    }
 }
 
 enum set_flag {
@@ -179,8 +190,13 @@ void cmd_set(struct conn *c, size_t argc, struct arg *argv)
     const char *key = argv[1].ptr;
     size_t klen = argv[1].len;
     struct item *old = store_find(c->db, key, klen);
-    if (flags & SET_GET)
+    if (flags & SET_GET) {
+        if (old && item_type(old) != OBJ_STRING) {
+            reply_wrong_type(c);
+            return;
+        }
         reply_value(c, old);
+    }
     if (((flags & SET_NX) && old) || ((flags & SET_XX) && !old)) {
         if (!(flags & SET_GET))
             reply_null(c);
@@ -280,7 +296,10 @@ void cmd_msetnx(struct conn *c, size_t argc, struct arg *argv)
 void cmd_getset(struct conn *c, size_t argc, struct arg *argv)
 {
     (void)argc;
-    reply_value(c, lookup_read(c, &argv[1]));
+    struct item *it;
+    if (string_lookup(c, &argv[1], 1, &it) != TC_OK)
+        return;
+    reply_value(c, it);
     store_set(c->db, argv[1].ptr, argv[1].len, argv[2].ptr, argv[2].len,
               command_default_expire(argv[1].ptr, argv[1].len));
 }
@@ -289,7 +308,9 @@ void cmd_getset(struct conn *c, size_t argc, struct arg *argv)
 void cmd_getdel(struct conn *c, size_t argc, struct arg *argv)
 {
     (void)argc;
-    struct item *it = lookup_read(c, &argv[1]);
+    struct item *it;
+    if (string_lookup(c, &argv[1], 1, &it) != TC_OK)
+        return;
     reply_value(c, it);
     if (it)
         store_delete(c->db, argv[1].ptr, argv[1].len);
@@ -325,7 +346,9 @@ void cmd_getex(struct conn *c, size_t argc, struct arg *argv)
     size_t expire_at;
     if (getex_parse_options(c, argc, argv, &flags, &expire_at) != TC_OK)
         return;
-    struct item *it = lookup_read(c, &argv[1]);
+    struct item *it;
+    if (string_lookup(c, &argv[1], 1, &it) != TC_OK)
+        return;
     if (!it) {
         reply_null(c);
         return;
@@ -381,7 +404,9 @@ static size_t value_write_at(struct conn *c, const struct arg *key, struct item 
 void cmd_append(struct conn *c, size_t argc, struct arg *argv)
 {
     (void)argc;
-    struct item *it = store_find(c->db, argv[1].ptr, argv[1].len);
+    struct item *it;
+    if (string_lookup(c, &argv[1], 0, &it) != TC_OK)
+        return;
     if (!it) {
         value_replace(c, &argv[1], NULL, argv[2].ptr, argv[2].len);
         reply_int(c, (long long)argv[2].len);
@@ -397,8 +422,9 @@ void cmd_append(struct conn *c, size_t argc, struct arg *argv)
 void cmd_strlen(struct conn *c, size_t argc, struct arg *argv)
 {
     (void)argc;
-    struct item *it = lookup_read(c, &argv[1]);
-    reply_int(c, it ? (long long)item_value_len(it) : 0);
+    struct item *it;
+    if (string_lookup(c, &argv[1], 1, &it) == TC_OK)
+        reply_int(c, it ? (long long)item_value_len(it) : 0);
 }
 
 /* GETRANGE key start end (and SUBSTR): inclusive byte range, negative
@@ -414,7 +440,9 @@ void cmd_getrange(struct conn *c, size_t argc, struct arg *argv)
         reply_not_integer(c);
         return;
     }
-    struct item *it = lookup_read(c, &argv[1]);
+    struct item *it;
+    if (string_lookup(c, &argv[1], 1, &it) != TC_OK)
+        return;
     long long len = it ? (long long)item_value_len(it) : 0;
     if (start < 0 && end < 0 && start > end) {
         reply_bulk(c, "", 0);
@@ -450,7 +478,9 @@ void cmd_setrange(struct conn *c, size_t argc, struct arg *argv)
         reply_error(c, "ERR offset is out of range");
         return;
     }
-    struct item *it = store_find(c->db, argv[1].ptr, argv[1].len);
+    struct item *it;
+    if (string_lookup(c, &argv[1], 0, &it) != TC_OK)
+        return;
     if (argv[3].len == 0) {
         reply_int(c, it ? (long long)item_value_len(it) : 0);
         return;
@@ -465,7 +495,9 @@ void cmd_setrange(struct conn *c, size_t argc, struct arg *argv)
  * The value must be a canonical 64-bit integer; overflow is refused. */
 static void incr_by(struct conn *c, const struct arg *key, long long delta)
 {
-    struct item *it = store_find(c->db, key->ptr, key->len);
+    struct item *it;
+    if (string_lookup(c, key, 0, &it) != TC_OK)
+        return;
     long long v = 0;
     if (it && !num_parse_ll(item_value(it), item_value_len(it), &v)) {
         reply_not_integer(c);
@@ -573,7 +605,9 @@ static size_t long_double_format(char *out, size_t cap, long double v)
 void cmd_incrbyfloat(struct conn *c, size_t argc, struct arg *argv)
 {
     (void)argc;
-    struct item *it = store_find(c->db, argv[1].ptr, argv[1].len);
+    struct item *it;
+    if (string_lookup(c, &argv[1], 0, &it) != TC_OK)
+        return;
     long double v = 0, incr;
     if ((it && !long_double_parse(item_value(it), item_value_len(it), &v)) ||
         !long_double_parse(argv[2].ptr, argv[2].len, &incr)) {

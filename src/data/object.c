@@ -38,6 +38,12 @@ size_t object_external_entries(unsigned char tag, const void *ptr)
     return htab_count(ptr);
 }
 
+void *object_external_copy(unsigned char tag, const void *ptr, size_t *account)
+{
+    (void)tag;
+    return htab_copy(ptr, account);
+}
+
 void object_external_rebind(unsigned char tag, void *ptr, size_t *account)
 {
     (void)tag;

@@ -1107,7 +1107,8 @@ struct item *store_resize_payload(struct store *s, struct item *it, size_t plen)
     size_t want = item_alloc_size(klen, plen + 1, (it->flags & ITEM_F_EXPIRE) != 0, 1);
     if (varint_len(plen + 1) != varint_len(old_vlen)) {
         struct item *fresh = mem_alloc(want);
-        unsigned char *v = item_fill_key(fresh, item_key(it), klen, plen + 1, item_expire_ms(it), 1);
+        unsigned char *v =
+            item_fill_key(fresh, item_key(it), klen, plen + 1, item_expire_ms(it), 1);
         memcpy(v, item_value(it), old_vlen < plen + 1 ? old_vlen : plen + 1);
         fresh->flags = (uint8_t)((fresh->flags & ~ITEM_F_ACCESS_MASK) |
                                  (it->flags & ITEM_F_ACCESS_MASK));
@@ -1162,7 +1163,8 @@ struct item *store_move(struct store *from, struct item *it, struct store *to, c
     }
     struct item *fresh = item_create(to, key, klen, item_value(it), item_value_len(it),
                                      expire_ms, object);
-    fresh->flags = (uint8_t)((fresh->flags & ~ITEM_F_ACCESS_MASK) | (it->flags & ITEM_F_ACCESS_MASK));
+    fresh->flags =
+        (uint8_t)((fresh->flags & ~ITEM_F_ACCESS_MASK) | (it->flags & ITEM_F_ACCESS_MASK));
     /* out of the source first: the target may hold the same key (RENAME) */
     struct item **link = link_of(from, it);
     *link = it->next;

@@ -1,6 +1,7 @@
 /* reply: handler-facing reply functions; see include/tidecache/reply.h. */
 #include "tidecache/reply.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "tidecache/conn.h"
 #include "tidecache/resp.h"
 #include "tidecache/stats.h"
+#include "tidecache/strlist.h"
 
 #define REPLY_ERROR_MAX_BYTES 512 /* formatted error texts are cut here */
 
@@ -131,6 +133,33 @@ void reply_errorf(struct conn *c, const char *fmt, ...)
 void reply_syntax_error(struct conn *c)
 {
     reply_error(c, "ERR syntax error");
+}
+
+void reply_strlist(struct conn *c, const struct strlist *l, int as_set)
+{
+    if (as_set)
+        reply_set(c, l->count);
+    else
+        reply_array(c, l->count);
+    for (size_t i = 0; i < l->count; i++) {
+        size_t len;
+        const char *s = strlist_get(l, i, &len);
+        reply_bulk(c, s, len);
+    }
+}
+
+void reply_scan(struct conn *c, uint64_t cursor, const struct strlist *l)
+{
+    char text[24];
+    int n = snprintf(text, sizeof text, "%" PRIu64, cursor);
+    reply_array(c, 2);
+    reply_bulk(c, text, (size_t)n);
+    reply_strlist(c, l, 0);
+}
+
+void reply_wrong_type(struct conn *c)
+{
+    reply_error(c, "WRONGTYPE Operation against a key holding the wrong kind of value");
 }
 
 void reply_not_integer(struct conn *c)

@@ -247,7 +247,8 @@ static enum arg_kind placeholder_kind(const char *name, size_t len)
         {"start", ARG_INT}, {"end", ARG_INT}, {"increment", ARG_INT}, {"decrement", ARG_INT},
         {"cursor", ARG_INT}, {"count", ARG_INT}, {"index", ARG_INT}, {"destination-db", ARG_INT},
         {"protover", ARG_INT}, {"client-id", ARG_INT}, {"maxage", ARG_INT}, {"timeout", ARG_INT},
-        {"numkeys", ARG_INT}, {"id", ARG_INT}, {"script", ARG_SCRIPT}, {"sha1", ARG_SHA},
+        {"numkeys", ARG_INT}, {"id", ARG_INT}, {"db", ARG_INT}, {"limit", ARG_INT},
+        {"script", ARG_SCRIPT}, {"sha1", ARG_SHA},
         {"function-code", ARG_LIBRARY}, {"function", ARG_FUNCTION},
         {"library-name", ARG_FUNCTION},
     };

@@ -277,3 +277,32 @@ char *harness_read_file(const char *path)
     fclose(f);
     return buf;
 }
+
+void client_drain(redisContext *c, size_t count, int type)
+{
+    for (size_t i = 0; i < count; i++) {
+        redisReply *r;
+        ck_assert_int_eq(redisGetReply(c, (void **)&r), REDIS_OK);
+        ck_assert_msg(r->type == type, "reply %zu: type %d (%s)", i, r->type, r->str ? r->str : "");
+        freeReplyObject(r);
+    }
+}
+
+long long client_info_field(redisContext *c, const char *section, const char *field)
+{
+    redisReply *r = redisCommand(c, "INFO %s", section);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    long long v = -1;
+    size_t flen = strlen(field);
+    for (const char *p = r->str; p && *p; p = strchr(p, '\n')) {
+        if (*p == '\n')
+            p++;
+        if (strncmp(p, field, flen) == 0 && p[flen] == ':') {
+            v = strtoll(p + flen + 1, NULL, 10);
+            break;
+        }
+    }
+    freeReplyObject(r);
+    return v;
+}

@@ -65,6 +65,14 @@ int port_accepts(int port);
 /* The integer reply of a command (fails the test on another type). */
 long long client_int(redisContext *c, const char *fmt, ...);
 
+/* A numeric field of an INFO section ("keyspace_hits" of "stats"), or -1
+ * when the section has no such field. */
+long long client_info_field(redisContext *c, const char *section, const char *field);
+
+/* Read count replies of commands queued with redisAppendCommand and check
+ * each is of the given type (REDIS_REPLY_*). */
+void client_drain(redisContext *c, size_t count, int type);
+
 /* TTL key is within [lo, hi] seconds. */
 void expect_ttl(redisContext *c, const char *key, long long lo, long long hi);
 

@@ -70,25 +70,6 @@ static long long wait_dbsize(redisContext *c, long long target, long long deadli
     return -1;
 }
 
-/* A numeric field of an INFO section, or -1. */
-static long long info_field(redisContext *c, const char *section, const char *field)
-{
-    redisReply *r = redisCommand(c, "INFO %s", section);
-    ck_assert_ptr_nonnull(r);
-    long long v = -1;
-    size_t flen = strlen(field);
-    for (const char *p = r->str; p && *p; p = strchr(p, '\n')) {
-        if (*p == '\n')
-            p++;
-        if (strncmp(p, field, flen) == 0 && p[flen] == ':') {
-            v = strtoll(p + flen + 1, NULL, 10);
-            break;
-        }
-    }
-    freeReplyObject(r);
-    return v;
-}
-
 /* 5,000 keys with a 400 ms TTL among 5,000 without: never read, they
  * leave DBSIZE soon after they expire. */
 START_TEST(test_dbsize_after_expiry)
@@ -103,7 +84,7 @@ START_TEST(test_dbsize_after_expiry)
     ck_assert_msg(at >= 0, "DBSIZE never fell to 5000");
     ck_assert_msg(at - due <= LAG_BOUND_MS, "keys left %lld ms after their expiry", at - due);
     ck_assert_int_eq(cmd_int(c, "DBSIZE"), 5000);
-    ck_assert_int_eq(info_field(c, "stats", "expired_keys"), 5000);
+    ck_assert_int_eq(client_info_field(c, "stats", "expired_keys"), 5000);
     redisFree(c);
     ck_assert_int_eq(server_stop(&srv), 0);
 }
@@ -144,7 +125,7 @@ START_TEST(test_flushall_frees_incrementally)
     server_start(&srv, NULL);
     redisContext *c = client_connect(&srv);
     load(c, "f:", 200000, "EX", "3600");
-    long long before = info_field(c, "memory", "used_memory");
+    long long before = client_info_field(c, "memory", "used_memory");
     ck_assert_int_gt(before, 200000LL * 64);
     redisReply *r = redisCommand(c, "FLUSHALL");
     ck_assert_ptr_nonnull(r);
@@ -155,7 +136,7 @@ START_TEST(test_flushall_frees_incrementally)
     freeReplyObject(r);
     ck_assert_int_eq(cmd_int(c, "DBSIZE"), 1);
     long long deadline = mono_ms() + 10000, used = before;
-    while (mono_ms() < deadline && (used = info_field(c, "memory", "used_memory")) > before / 4)
+    while (mono_ms() < deadline && (used = client_info_field(c, "memory", "used_memory")) > before / 4)
         sleep_ms(POLL_STEP_MS * 4);
     ck_assert_msg(used <= before / 4, "used_memory %lld of %lld after 10 s", used, before);
     redisFree(c);

@@ -38,17 +38,6 @@ static void stop(void)
     ck_assert_int_eq(server_stop(&srv), 0);
 }
 
-/* Send count commands queued with redisAppendCommand and check each reply is
- * of the given type. */
-static void drain(size_t count, int type)
-{
-    for (size_t i = 0; i < count; i++) {
-        redisReply *r;
-        ck_assert_int_eq(redisGetReply(c, (void **)&r), REDIS_OK);
-        ck_assert_msg(r->type == type, "reply %zu: type %d (%s)", i, r->type, r->str ? r->str : "");
-        freeReplyObject(r);
-    }
-}
 
 /* ------------------------------------------------------- EXPIREAT family */
 
@@ -325,7 +314,7 @@ START_TEST(test_randomkey)
     freeReplyObject(r);
     for (int i = 0; i < 50; i++)
         redisAppendCommand(c, "SET key:%d v", i);
-    drain(50, REDIS_REPLY_STATUS);
+    client_drain(c, 50, REDIS_REPLY_STATUS);
     /* every answer is a stored key, and not always the same one */
     int seen[50] = {0};
     int distinct = 0;
@@ -404,7 +393,7 @@ START_TEST(test_keys)
     /* many keys, and expired ones left out */
     for (int i = 0; i < 3000; i++)
         redisAppendCommand(c, "SET many:%d v", i);
-    drain(3000, REDIS_REPLY_STATUS);
+    client_drain(c, 3000, REDIS_REPLY_STATUS);
     expect_status(client_cmd(c, "SET gone v PXAT 1"), "OK");
     r = client_cmd(c, "KEYS many:*");
     ck_assert_uint_eq(r->elements, 3000);
@@ -481,7 +470,7 @@ START_TEST(test_scan_basic)
         redisAppendCommand(c, "SET key:%d v", i);
     for (int i = 0; i < 50; i++)
         redisAppendCommand(c, "SET other:%d v", i);
-    drain(N + 50, REDIS_REPLY_STATUS);
+    client_drain(c, N + 50, REDIS_REPLY_STATUS);
 
     int seen[N];
     memset(seen, 0, sizeof seen);
@@ -592,7 +581,7 @@ START_TEST(test_scan_during_resizes)
     enum { STABLE = 1000, CHURN_PER_CALL = 400, CHURN_MAX = 40000 };
     for (int i = 0; i < STABLE; i++)
         redisAppendCommand(c, "SET stable:%d v", i);
-    drain(STABLE, REDIS_REPLY_STATUS);
+    client_drain(c, STABLE, REDIS_REPLY_STATUS);
 
     int seen[STABLE];
     memset(seen, 0, sizeof seen);

@@ -619,8 +619,6 @@ START_TEST(test_other_types_unknown)
                  "ERR unknown command 'LPUSH', with args beginning with: 'l' 'x' ");
     expect_error(client_cmd(c, "HSET h f v"),
                  "ERR unknown command 'HSET', with args beginning with: 'h' 'f' 'v' ");
-    expect_error(client_cmd(c, "SADD s m"),
-                 "ERR unknown command 'SADD', with args beginning with: 's' 'm' ");
     expect_error(client_cmd(c, "ZADD z 1 m"),
                  "ERR unknown command 'ZADD', with args beginning with: 'z' '1' 'm' ");
     expect_error(client_cmd(c, "XADD x * f v"),
