@@ -10,8 +10,10 @@
 #                                  3-command read-modify-write, 50 clients,
 #                                  pipeline 1 and 16
 #   scripts/bench.sh types         RSS per member of SET_KEYS sets of 50 small
-#                                  integers and of 50 8-byte strings; SADD and
-#                                  SPOP at pipeline 1 and 16
+#                                  integers and of 50 8-byte strings, per field
+#                                  of HASH_KEYS 10-field hashes and of one hash
+#                                  of BIG_HASH_FIELDS fields; SADD, SPOP, HSET,
+#                                  HGETALL at pipeline 1 and 16
 #   scripts/bench.sh memory        RSS and used_memory per key: KEYS keys (11-byte
 #                                  key, 32-byte value, EX 3600)
 #   scripts/bench.sh expiry        KEYS keys with EX 2 among KEYS without a TTL,
@@ -34,8 +36,8 @@
 # 10x for pipeline 16), CLIENTS (50), KEYSPACE (100000), BUILD (build),
 # KEYS (1000000), LONG_KEYS ("100000 1000000"; add 10000000 for the full
 # figure), LAG_TIMEOUT (seconds to wait for reclaiming, 20), GROW_KEYS
-# (10000000), SET_KEYS (200000), TC_BIN (a tidecache binary to use instead
-# of building one).
+# (10000000), SET_KEYS (200000), HASH_KEYS (1000000), BIG_HASH_FIELDS
+# (1000000), TC_BIN (a tidecache binary to use instead of building one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-throughput}
@@ -49,6 +51,8 @@ LONG_KEYS=${LONG_KEYS:-100000 1000000}
 LAG_TIMEOUT=${LAG_TIMEOUT:-20}
 GROW_KEYS=${GROW_KEYS:-10000000}
 SET_KEYS=${SET_KEYS:-200000}
+HASH_KEYS=${HASH_KEYS:-1000000}
+BIG_HASH_FIELDS=${BIG_HASH_FIELDS:-1000000}
 
 scripts/deps.sh bench
 if [ -z "${TC_BIN:-}" ]; then
@@ -90,6 +94,14 @@ start_servers() {
     pids+=("$rd_pid")
     wait_ready "$tc_port"
     wait_ready "$rd_port"
+}
+
+# Stop both servers and start new ones: an RSS measurement then starts
+# from a process whose allocator holds no freed pages of an earlier load.
+restart_servers() {
+    kill "$tc_pid" "$rd_pid" 2>/dev/null || true
+    wait "$tc_pid" "$rd_pid" 2>/dev/null || true
+    start_servers
 }
 
 # CPU ticks (user+system) a process has used so far.
@@ -202,6 +214,39 @@ def gen_sets(prefix, count, members, kind):
     out.write(b"".join(batch))
     out.flush()
 
+def gen_hashes(prefix, count, fields, ttl):
+    """HSET prefix%07d with `fields` fields (8-byte names, 16-byte values)
+    for count keys, each followed by EXPIRE ttl when ttl > 0; or, with
+    count 1, one hash of `fields` fields written 100 at a time."""
+    out = sys.stdout.buffer
+    batch = []
+    def pair(j):
+        f = b"f%07d" % j
+        v = b"v%015d" % j
+        return b"$8\r\n%s\r\n$16\r\n%s\r\n" % (f, v)
+    if count == 1:
+        key = prefix.encode()
+        for start in range(0, fields, 100):
+            n = min(100, fields - start)
+            batch.append(b"*%d\r\n$4\r\nHSET\r\n$%d\r\n%s\r\n" % (2 + 2 * n, len(key), key) +
+                         b"".join(pair(start + j) for j in range(n)))
+        out.write(b"".join(batch))
+        out.flush()
+        return
+    body = b"".join(pair(j) for j in range(fields))
+    ttl_b = b"%d" % ttl
+    for i in range(count):
+        key = b"%s%07d" % (prefix.encode(), i)
+        batch.append(b"*%d\r\n$4\r\nHSET\r\n$%d\r\n%s\r\n" % (2 + 2 * fields, len(key), key) + body)
+        if ttl > 0:
+            batch.append(b"*3\r\n$6\r\nEXPIRE\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" %
+                         (len(key), key, len(ttl_b), ttl_b))
+        if len(batch) >= 4000:
+            out.write(b"".join(batch))
+            batch = []
+    out.write(b"".join(batch))
+    out.flush()
+
 class Client:
     def __init__(self, port):
         self.s = socket.create_connection(("127.0.0.1", port))
@@ -273,6 +318,8 @@ if __name__ == "__main__":
         gen(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else "")
     elif cmd == "gen-sets":
         gen_sets(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
+    elif cmd == "gen-hashes":
+        gen_hashes(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     elif cmd == "cmd-time":
         c = Client(int(sys.argv[2]))
         t0 = now_ms()
@@ -334,17 +381,19 @@ memory() {
 
 # RSS per member of SET_KEYS sets of 50 members (small integers: the intset
 # encoding; 8-byte strings: listpack in tidecache, a hash table in Redis
-# 7.0), then SADD and SPOP (redis-benchmark's tests) at pipeline 1 and 16.
+# 7.0), per field of HASH_KEYS hashes of 10 fields (8-byte names, 16-byte
+# values, a key TTL) and of one hash of BIG_HASH_FIELDS fields; then SADD,
+# SPOP, HSET (redis-benchmark's tests) and HGETALL of a 10-field hash at
+# pipeline 1 and 16.
 types() {
     start_servers
     write_tool
     local members=50 kind srv port pid name rss0 rss1 out ratio_of=()
-    printf '%-10s %-8s %10s %12s %16s\n' server sets keys members rss_B/member
+    printf '%-10s %-10s %10s %14s %16s\n' server kind keys members rss_B/member
     for kind in int str; do
+        restart_servers
         for srv in tc rd; do
             pick $srv
-            redis-cli -p "$port" flushall >/dev/null
-            sleep 1
             rss0=$(rss_bytes "$pid")
             out=$(tool gen-sets "set$kind:" "$SET_KEYS" "$members" "$kind" |
                 redis-cli -p "$port" --pipe 2>&1)
@@ -353,19 +402,55 @@ types() {
             sleep 2
             rss1=$(rss_bytes "$pid")
             awk -v s="$name" -v k="$kind" -v n="$SET_KEYS" -v m="$members" -v a="$rss0" -v b="$rss1" \
-                'BEGIN {printf "%-10s %-8s %10d %12d %16.2f\n", s, k, n, n*m, (b-a)/(n*m)}'
+                'BEGIN {printf "%-10s %-10s %10d %14d %16.2f\n", s, k, n, n*m, (b-a)/(n*m)}'
             ratio_of+=($((rss1 - rss0)))
         done
         awk -v k="$kind" -v a="${ratio_of[0]}" -v b="${ratio_of[1]}" \
             'BEGIN {printf "ratio tidecache/redis (RSS per member, %s sets): %.2f\n", k, a/b}'
         ratio_of=()
     done
+    # hashes: HASH_KEYS of 10 fields with a key TTL, and one of BIG_HASH_FIELDS
+    local shape keys fields ttl replies
+    for shape in small big; do
+        if [ "$shape" = small ]; then
+            keys=$HASH_KEYS fields=10 ttl=3600 replies=$((HASH_KEYS * 2))
+        else
+            keys=1 fields=$BIG_HASH_FIELDS ttl=0 replies=$(((BIG_HASH_FIELDS + 99) / 100))
+        fi
+        restart_servers
+        for srv in tc rd; do
+            pick $srv
+            rss0=$(rss_bytes "$pid")
+            out=$(tool gen-hashes "hash:" "$keys" "$fields" "$ttl" | redis-cli -p "$port" --pipe 2>&1)
+            grep -q "errors: 0, replies: $replies" <<<"$out" ||
+                { echo "load failed: $out" >&2; return 1; }
+            sleep 2
+            rss1=$(rss_bytes "$pid")
+            awk -v s="$name" -v k="hash-$shape" -v n="$keys" -v m="$fields" -v a="$rss0" \
+                -v b="$rss1" 'BEGIN {printf "%-10s %-10s %10d %14d %16.2f\n", s, k, n, n*m, (b-a)/(n*m)}'
+            ratio_of+=($((rss1 - rss0)))
+        done
+        awk -v k="$shape" -v a="${ratio_of[0]}" -v b="${ratio_of[1]}" \
+            'BEGIN {printf "ratio tidecache/redis (RSS per field, %s hashes): %.2f\n", k, a/b}'
+        ratio_of=()
+    done
+    restart_servers
     for srv in tc rd; do
         pick $srv
-        redis-cli -p "$port" flushall >/dev/null
+        tool gen-hashes "bench:h10" 1 10 0 | redis-cli -p "$port" --pipe >/dev/null 2>&1
     done
-    rate_tests sadd spop
-    echo "(RSS growth per member from the emptied server, /proc/PID/status VmRSS 2 s after"
+    rate_tests sadd spop hset
+    for pipeline in 1 16; do
+        local n=$REQUESTS
+        [ "$pipeline" -gt 1 ] && n=$((REQUESTS * 10))
+        : >"$work/tc" && : >"$work/rd"
+        for _ in $(seq 1 "$ROUNDS"); do
+            run_one "$tc_port" "$tc_pid" "$pipeline" "$n" hgetall bench:h10 >>"$work/tc"
+            run_one "$rd_port" "$rd_pid" "$pipeline" "$n" hgetall bench:h10 >>"$work/rd"
+        done
+        rate_row hgetall "$pipeline"
+    done
+    echo "(RSS growth per member from a newly started server, /proc/PID/status VmRSS 2 s after"
     echo " the load; rates: medians of $ROUNDS rounds, ratio = tidecache/redis)"
 }
 

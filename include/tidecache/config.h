@@ -105,11 +105,15 @@ enum maxmemory_policy {
       "LFU policies: how slowly a key's access counter grows; the counter tops out after about 450 times this many accesses.") \
     X(lfu_decay_time, "lfu-decay-time", CONF_INT, "1", 0, 2147483647, CONF_RUNTIME, NULL, \
       "LFU policies: minutes after which the access counter of a key not used meanwhile drops by one; 0 drops it each time eviction passes the key.") \
+    X(hash_max_listpack_entries, "hash-max-listpack-entries", CONF_INT, "512", 0, INT64_MAX, CONF_RUNTIME, NULL, \
+      "A hash is kept in one compact block (the listpack encoding) while it has at most this many fields (32767 at most) and no field or value longer than hash-max-listpack-value; a larger hash is a hash table. Also named hash-max-ziplist-entries.") \
+    X(hash_max_listpack_value, "hash-max-listpack-value", CONF_SIZE, "64", 0, INT64_MAX, CONF_RUNTIME, NULL, \
+      "Longest field or value, in bytes, of a hash kept in one compact block (see hash-max-listpack-entries). Also named hash-max-ziplist-value.") \
     X(set_max_intset_entries, "set-max-intset-entries", CONF_INT, "512", 0, INT64_MAX, CONF_RUNTIME, NULL, \
       "A set of integers only is kept as a sorted array (the intset encoding) while it has at most this many members.") \
     X(set_max_listpack_entries, "set-max-listpack-entries", CONF_INT, "128", 0, INT64_MAX, CONF_RUNTIME, NULL, \
       "A set of strings is kept in one compact block (the listpack encoding) while it has at most this many members (65535 at most) and none longer than set-max-listpack-value; a larger set is a hash table.") \
-    X(set_max_listpack_value, "set-max-listpack-value", CONF_INT, "64", 0, INT64_MAX, CONF_RUNTIME, NULL, \
+    X(set_max_listpack_value, "set-max-listpack-value", CONF_SIZE, "64", 0, INT64_MAX, CONF_RUNTIME, NULL, \
       "Longest member, in bytes, of a set kept in one compact block (see set-max-listpack-entries).") \
     X(loglevel, "loglevel", CONF_ENUM, "notice", 0, 0, CONF_RUNTIME, CONF_LOGLEVEL_NAMES, \
       "Log verbosity, from the most verbose (debug) to the least (warning).") \
@@ -135,7 +139,9 @@ enum maxmemory_policy {
  * A("alias", "option"). An alias reads and sets its option everywhere
  * (files, CONFIG GET and SET) and CONFIG GET patterns list it too. */
 #define CONFIG_ALIASES(A) \
-    A("lua-time-limit", "busy-reply-threshold")
+    A("lua-time-limit", "busy-reply-threshold") \
+    A("hash-max-ziplist-entries", "hash-max-listpack-entries") \
+    A("hash-max-ziplist-value", "hash-max-listpack-value")
 
 struct config_addrs {
     char **addr; /* as written, including a leading '-' when optional */

@@ -41,6 +41,11 @@ void pack_append(unsigned char *p, size_t plen, const char *s, size_t len);
  * plen bytes; returns the payload's new length. */
 size_t pack_delete(unsigned char *p, size_t plen, size_t off, size_t n);
 
+/* Replace the entry at offset off of a payload of plen bytes with s[0..len):
+ * the payload must have room for the new length, which is returned (grow
+ * it before a longer entry, shrink it after a shorter one). */
+size_t pack_replace(unsigned char *p, size_t plen, size_t off, const char *s, size_t len);
+
 /* The offset of entry idx (0-based), walking from the start. */
 size_t pack_offset_of(const unsigned char *p, size_t plen, size_t idx);
 

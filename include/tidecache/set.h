@@ -74,10 +74,6 @@ int set_iter_next(struct set_iter *i, struct set_member *out);
 uint64_t set_scan(const struct item *it, uint64_t cursor, size_t count,
                   void (*fn)(void *ctx, const char *m, size_t len), void *ctx);
 
-/* A digest of the members that does not depend on their order or the
- * encoding: equal sets give equal digests. O(members). */
-uint64_t set_digest(const struct item *it);
-
 /* OBJECT ENCODING's name of the set's encoding. */
 const char *set_encoding_name(const struct item *it);
 

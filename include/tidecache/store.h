@@ -187,6 +187,19 @@ size_t store_item_memory(const struct item *it, size_t samples);
 struct item *store_move(struct store *from, struct item *it, struct store *to, const char *key,
                         size_t klen);
 
+/* ---- writes, for WATCH --------------------------------------------------
+ * While a hook is set, every write to a key calls it with the key: a value
+ * stored, replaced, changed in place, given another expiry, moved, or
+ * deleted (expired set when the key went because its expiry passed). A
+ * flush calls it once with key NULL before it empties the store. The hook
+ * must not write to the store. */
+typedef void store_write_hook(struct store *s, const char *key, size_t klen, int expired);
+void store_set_write_hook(store_write_hook *fn);
+
+/* Report a write the store did not make itself: the value of a live item
+ * changed inside a table it owns (a set or hash). */
+void store_note_write(struct store *s, const struct item *it);
+
 /* ---- eviction support (include/tidecache/evict.h) -----------------------
  * Each item has a 5-bit access field, kept in spare header bits so that it
  * costs no memory. What it holds is global to every store:

@@ -1,9 +1,11 @@
 /* num: strict number parsing and formatting; see include/tidecache/num.h. */
 #include "tidecache/num.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,4 +110,44 @@ size_t num_format_ll(char *out, long long v)
     }
     out[n] = '\0';
     return n;
+}
+
+/* strtold needs a terminated copy: arguments may hold any byte. */
+int num_parse_long_double(const char *s, size_t len, long double *out)
+{
+    char tmp[NUM_LONG_DOUBLE_MAX_CHARS];
+    if (len == 0 || len >= sizeof tmp)
+        return 0;
+    memcpy(tmp, s, len);
+    tmp[len] = '\0';
+    if (isspace((unsigned char)tmp[0]))
+        return 0;
+    char *end;
+    errno = 0;
+    long double v = strtold(tmp, &end);
+    /* end short of len: a NUL inside the argument ("1\0002" is no number) */
+    if (end != tmp + len || isnan(v) || (errno == ERANGE && (isinf(v) || v == 0)))
+        return 0;
+    *out = v;
+    return 1;
+}
+
+size_t num_format_long_double(char *out, size_t cap, long double v)
+{
+    int n = snprintf(out, cap, "%.17Lf", v);
+    if (n <= 0 || (size_t)n >= cap)
+        return 0;
+    size_t len = (size_t)n;
+    if (memchr(out, '.', len)) {
+        while (out[len - 1] == '0')
+            len--;
+        if (out[len - 1] == '.')
+            len--;
+    }
+    if (len == 2 && out[0] == '-' && out[1] == '0') {
+        out[0] = '0';
+        len = 1;
+    }
+    out[len] = '\0';
+    return len;
 }

@@ -12,6 +12,7 @@
 
 struct conn;
 struct config;
+struct htab;
 struct item;
 struct store;
 
@@ -73,6 +74,38 @@ enum expire_unit { EXPIRE_SECONDS, EXPIRE_MILLISECONDS };
  * `cmd` as Redis does ("ERR invalid expire time in 'set' command"). */
 int command_parse_expire(struct conn *c, const struct arg *a, enum expire_unit unit,
                          int relative, int must_be_positive, const char *cmd, int64_t *out);
+
+/* random.c: draws for SPOP, SRANDMEMBER, HRANDFIELD */
+uint64_t command_rand(void);
+
+/* Strings drawn so far, to keep draws distinct: a table counted in its own
+ * counter, not in a keyspace's memory. */
+struct drawn {
+    size_t bytes;
+    struct htab *h;
+};
+void drawn_init(struct drawn *d);
+int drawn_add(struct drawn *d, const char *s, size_t len); /* 1 when new */
+void drawn_free(struct drawn *d);
+
+/* A reply of n draws with repetition is bounded only by n: RANDMEMBER-style
+ * commands refuse one whose expected size (n times the mean bytes of a
+ * drawn reply element) passes proto-max-bulk-len, which Redis would buffer
+ * whole and run out of memory on. */
+#define RANDOM_REPLY_SAMPLES 8  /* draws that estimate the mean */
+#define BULK_OVERHEAD_BYTES 16  /* "$<len>\r\n...\r\n" around an element, at most */
+#define RANDOM_REPLY_TOO_LARGE "ERR count is too large: the reply would exceed proto-max-bulk-len"
+int command_repeat_reply_too_large(unsigned long long n, unsigned long long mean_bytes);
+
+/* The count of SRANDMEMBER or HRANDFIELD: an integer whose negation fits
+ * (Redis's range -LONG_MAX..LONG_MAX); replies the error and returns
+ * TC_ERR otherwise. */
+int command_parse_rand_count(struct conn *c, const struct arg *a, long long *count);
+
+/* hash.c */
+command_proc cmd_hset, cmd_hsetnx, cmd_hmset, cmd_hget, cmd_hmget, cmd_hgetall, cmd_hkeys,
+    cmd_hvals, cmd_hlen, cmd_hexists, cmd_hdel, cmd_hincrby, cmd_hincrbyfloat, cmd_hstrlen,
+    cmd_hrandfield, cmd_hscan;
 
 /* object.c */
 command_proc cmd_object, cmd_memory;

@@ -657,6 +657,19 @@ static const struct command_meta metas[] = {
     { "ttl", 0, NULL, "nondeterministic_output", NULL, NULL, NULL, NULL },
     { "type", 0, NULL, NULL, "RO", NULL, NULL, NULL },
     { "unlink", 0, NULL, MULTI_SUM, "RM delete", NULL, NULL, NULL },
+    { "hset", 0, NULL, NULL, "RW update", NULL, "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.", NULL },
+    { "hsetnx", 0, NULL, NULL, "RW insert", NULL, NULL, NULL },
+    { "hmset", 0, NULL, NULL, "RW update", NULL, "O(N) where N is the number of fields being set.", NULL },
+    { "hmget", 0, NULL, NULL, NULL, NULL, "O(N) where N is the number of fields being requested.", NULL },
+    { "hgetall", 0, NULL, "nondeterministic_output_order", NULL, NULL, "O(N) where N is the size of the hash.", NULL },
+    { "hkeys", 0, NULL, "nondeterministic_output_order", NULL, NULL, "O(N) where N is the size of the hash.", NULL },
+    { "hvals", 0, NULL, "nondeterministic_output_order", NULL, NULL, "O(N) where N is the size of the hash.", NULL },
+    { "hlen", 0, NULL, NULL, "RO", NULL, NULL, NULL },
+    { "hexists", 0, NULL, NULL, "RO", NULL, NULL, NULL },
+    { "hdel", 0, NULL, NULL, "RW delete", NULL, "O(N) where N is the number of fields to be removed.", NULL },
+    { "hstrlen", 0, NULL, NULL, "RO", NULL, NULL, NULL },
+    { "hrandfield", 0, NULL, NULL, NULL, NULL, "O(N) where N is the number of fields returned", NULL },
+    { "hscan", 0, NULL, NULL, NULL, NULL, "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", NULL },
     { "sadd", 0, NULL, NULL, "RW insert", NULL, "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", NULL },
     { "srem", 0, NULL, NULL, "RW delete", NULL, "O(N) where N is the number of members to be removed.", NULL },
     { "smembers", 0, NULL, "nondeterministic_output_order", NULL, NULL, "O(N) where N is the set cardinality.", NULL },
@@ -871,7 +884,7 @@ static bool has_word(const char *list, const char *word)
 }
 
 /* Which ACL categories cmd is in: from its group (generic is @keyspace,
- * set @set, string @string, connection @connection; a server command that reads or
+ * set @set, hash @hash, string @string, connection @connection; a server command that reads or
  * writes keys is @keyspace; a container has none), its flags (@read, @write, @admin with
  * @dangerous, @fast or else @slow) and the extras Redis assigns by hand. */
 static size_t acl_categories(const struct command *cmd, const char **out)
@@ -889,6 +902,7 @@ static size_t acl_categories(const struct command *cmd, const char **out)
         {"@read", (cmd->flags & CMD_READONLY) != 0},
         {"@write", (cmd->flags & CMD_WRITE) != 0},
         {"@set", strcmp(group, "set") == 0},
+        {"@hash", strcmp(group, "hash") == 0},
         {"@string", strcmp(group, "string") == 0},
         {"@admin", (cmd->flags & CMD_ADMIN) != 0},
         {"@fast", (cmd->flags & CMD_FAST) != 0},

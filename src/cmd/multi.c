@@ -6,11 +6,11 @@
 #include "commands.h"
 #include "tidecache/conn.h"
 #include "tidecache/db.h"
-#include "tidecache/hash.h"
+#include "tidecache/clock.h"
+#include "tidecache/htab.h"
 #include "tidecache/mem.h"
 #include "tidecache/multi.h"
 #include "tidecache/reply.h"
-#include "tidecache/set.h"
 #include "tidecache/stats.h"
 #include "tidecache/store.h"
 
@@ -20,16 +20,19 @@ struct queued {
     struct arg *argv; /* each argument its own NUL-terminated copy */
 };
 
+/* A key this connection watches. */
 struct watched {
     int db_index;
     char *key;
     size_t klen;
-    uint64_t fingerprint; /* watch_fingerprint() when WATCH ran */
+    int expired; /* stored but past its expiry when WATCH ran: its deletion
+                    as expired is no change (Redis's rule) */
 };
 
 struct multi_state {
     int open;   /* between MULTI and EXEC/DISCARD */
     int failed; /* a command was refused while open: EXEC aborts */
+    int dirty;  /* a watched key was written since WATCH: EXEC aborts */
     unsigned queued_flags; /* the flags of every queued command, or'ed */
     struct queued *queue;
     size_t nqueued, queue_cap;
@@ -58,13 +61,155 @@ static void queue_clear(struct multi_state *m)
     m->queued_flags = 0;
 }
 
-static void watch_clear(struct multi_state *m)
+/* ---- the watch index ------------------------------------------------------
+ * Every watched key, by keyspace and name, with the connections watching
+ * it: the store's write hook (set only while some key is watched, so that
+ * writes cost nothing otherwise) looks each written key up here and marks
+ * its watchers' transactions dirty, as Redis's touchWatchedKey does. */
+
+struct watcher {
+    struct conn *c;
+    struct watcher *next;
+};
+
+static size_t index_bytes;          /* the index's memory, in its own counter */
+static struct htab *watch_index;    /* "<db index><key>" -> struct watcher * */
+static size_t watched_total;        /* entries of every connection's list */
+
+/* The index's key for key in keyspace db: the index's 4 bytes, the key. */
+static char *index_key(int db, const char *key, size_t klen, size_t *len)
 {
-    for (size_t i = 0; i < m->nwatched; i++)
+    char *k = mem_alloc(sizeof db + klen + 1);
+    memcpy(k, &db, sizeof db);
+    if (klen)
+        memcpy(k + sizeof db, key, klen);
+    *len = sizeof db + klen;
+    return k;
+}
+
+static struct watcher *watchers_of(struct hentry *e)
+{
+    struct watcher *w;
+    memcpy(&w, hentry_extra(e), sizeof w);
+    return w;
+}
+
+static void set_watchers(struct hentry *e, struct watcher *w)
+{
+    memcpy(hentry_extra(e), &w, sizeof w);
+}
+
+/* Mark the watchers of (db, key) dirty, except one that watched the key
+ * already expired when the write is that key's deletion as expired. */
+static void touch_key(int db, const char *key, size_t klen, int expired)
+{
+    size_t len;
+    char *k = index_key(db, key, klen, &len);
+    struct hentry *e = htab_find(watch_index, k, len);
+    mem_free(k);
+    for (struct watcher *w = e ? watchers_of(e) : NULL; w; w = w->next) {
+        struct multi_state *m = w->c->multi;
+        for (size_t i = 0; expired && i < m->nwatched; i++) {
+            struct watched *x = &m->watch[i];
+            if (x->expired && x->db_index == db && x->klen == klen &&
+                memcmp(x->key, key, klen) == 0) {
+                x->expired = 0; /* gone now: a later write is a change */
+                goto next;
+            }
+        }
+        m->dirty = 1;
+    next:;
+    }
+}
+
+/* A flush touches the watched keys of the keyspace that exist in it, as
+ * Redis's touchAllWatchedKeysInDb: watching a missing key survives it. */
+static void touch_all(struct store *s, int db)
+{
+    struct htab_iter i;
+    htab_iter_start(&i, watch_index);
+    for (const struct hentry *e; (e = htab_iter_next(&i));) {
+        size_t len;
+        const char *k = hentry_key(e, &len);
+        int kdb;
+        memcpy(&kdb, k, sizeof kdb);
+        if (kdb != db || !store_peek(s, k + sizeof kdb, len - sizeof kdb))
+            continue;
+        for (struct watcher *w = watchers_of((struct hentry *)e); w; w = w->next)
+            w->c->multi->dirty = 1;
+    }
+}
+
+static int db_index_of(const struct store *s)
+{
+    for (int i = 0; i < db_count(); i++)
+        if (db_get(i) == s)
+            return i;
+    return -1;
+}
+
+static void on_write(struct store *s, const char *key, size_t klen, int expired)
+{
+    int db = db_index_of(s);
+    if (key)
+        touch_key(db, key, klen, expired);
+    else
+        touch_all(s, db);
+}
+
+static void index_add(struct conn *c, int db, const char *key, size_t klen)
+{
+    if (!watch_index)
+        watch_index = htab_create(&index_bytes);
+    size_t len;
+    char *k = index_key(db, key, klen, &len);
+    struct hentry *e = htab_find(watch_index, k, len);
+    if (!e) {
+        e = htab_add(watch_index, k, len, sizeof(struct watcher *));
+        set_watchers(e, NULL);
+    }
+    mem_free(k);
+    struct watcher *w = mem_alloc(sizeof *w);
+    w->c = c;
+    w->next = watchers_of(e);
+    set_watchers(e, w);
+    if (watched_total++ == 0)
+        store_set_write_hook(on_write);
+}
+
+static void index_remove(struct conn *c, int db, const char *key, size_t klen)
+{
+    size_t len;
+    char *k = index_key(db, key, klen, &len);
+    struct hentry *e = htab_find(watch_index, k, len);
+    struct watcher *head = watchers_of(e), **link = &head;
+    while (*link && (*link)->c != c)
+        link = &(*link)->next;
+    struct watcher *gone = *link;
+    *link = gone->next;
+    mem_free(gone);
+    if (head)
+        set_watchers(e, head);
+    else
+        htab_delete(watch_index, k, len);
+    mem_free(k);
+    if (--watched_total == 0) {
+        store_set_write_hook(NULL);
+        htab_destroy(watch_index);
+        watch_index = NULL;
+    }
+}
+
+static void watch_clear(struct conn *c, struct multi_state *m)
+{
+    for (size_t i = 0; i < m->nwatched; i++) {
+        index_remove(c, m->watch[i].db_index, m->watch[i].key, m->watch[i].klen);
         mem_free(m->watch[i].key);
+    }
     mem_free(m->watch);
     m->watch = NULL;
     m->nwatched = m->watch_cap = 0;
+    m->dirty = 0;
 }
 
 void multi_reset(struct conn *c)
@@ -72,7 +217,7 @@ void multi_reset(struct conn *c)
     if (!c->multi)
         return;
     queue_clear(c->multi);
-    watch_clear(c->multi);
+    watch_clear(c, c->multi);
     mem_free(c->multi);
     c->multi = NULL;
 }
@@ -131,28 +276,21 @@ void multi_flag_error(struct conn *c)
         c->multi->failed = 1;
 }
 
-/* What WATCH compares: 0 for an absent key, else a digest of the value
- * (its type, and its bytes or members) mixed with the expiry (never 0). A
- * set's digest walks its members. */
-static uint64_t watch_fingerprint(struct store *s, const char *key, size_t klen)
+/* Whether EXEC must abort for its watches: a watched key was written, or
+ * one that was live at WATCH has passed its expiry without being deleted
+ * yet (Redis's isWatchedKeyExpired). */
+static int watches_broken(const struct multi_state *m)
 {
-    struct item *it = store_find(s, key, klen);
-    if (!it)
-        return 0;
-    uint64_t h = item_type(it) == OBJ_SET ? set_digest(it) ^ OBJ_SET
-                                          : hash_bytes(item_value(it), item_value_len(it));
-    h ^= (uint64_t)item_expire_ms(it) * 0x9e3779b97f4a7c15ULL;
-    return h ? h : 1;
-}
-
-static int watched_keys_unchanged(const struct multi_state *m)
-{
+    if (m->dirty)
+        return 1;
+    int64_t now = clock_now_ms();
     for (size_t i = 0; i < m->nwatched; i++) {
         const struct watched *w = &m->watch[i];
-        if (watch_fingerprint(db_get(w->db_index), w->key, w->klen) != w->fingerprint)
-            return 0;
+        const struct item *it = store_peek(db_get(w->db_index), w->key, w->klen);
+        if (!w->expired && it && item_expire_ms(it) && item_expire_ms(it) <= now)
+            return 1;
     }
-    return 1;
+    return 0;
 }
 
 /* MULTI */
@@ -184,7 +322,7 @@ void cmd_exec(struct conn *c, size_t argc, struct arg *argv)
     }
     if (m->failed) {
         reply_error(c, "EXECABORT Transaction discarded because of previous errors.");
-    } else if (!watched_keys_unchanged(m)) {
+    } else if (watches_broken(m)) {
         reply_null_array(c);
     } else {
         /* run from a detached queue: a queued command may touch c->multi
@@ -224,16 +362,25 @@ void cmd_watch(struct conn *c, size_t argc, struct arg *argv)
         reply_error(c, "ERR WATCH inside MULTI is not allowed");
         return;
     }
+    int64_t now = clock_now_ms();
     for (size_t i = 1; i < argc; i++) {
+        int seen = 0; /* watching a key twice is watching it once */
+        for (size_t j = 0; j < m->nwatched && !seen; j++)
+            seen = m->watch[j].db_index == c->db_index && m->watch[j].klen == argv[i].len &&
+                   memcmp(m->watch[j].key, argv[i].ptr, argv[i].len) == 0;
+        if (seen)
+            continue;
         if (m->nwatched == m->watch_cap) {
             m->watch_cap = m->watch_cap ? m->watch_cap * 2 : 4;
             m->watch = mem_realloc(m->watch, m->watch_cap * sizeof *m->watch);
         }
         struct watched *w = &m->watch[m->nwatched++];
+        const struct item *it = store_peek(c->db, argv[i].ptr, argv[i].len);
         w->db_index = c->db_index;
         w->key = mem_strndup(argv[i].ptr, argv[i].len);
         w->klen = argv[i].len;
-        w->fingerprint = watch_fingerprint(c->db, argv[i].ptr, argv[i].len);
+        w->expired = it && item_expire_ms(it) && item_expire_ms(it) <= now;
+        index_add(c, c->db_index, argv[i].ptr, argv[i].len);
     }
     reply_ok(c);
 }
@@ -244,6 +391,6 @@ void cmd_unwatch(struct conn *c, size_t argc, struct arg *argv)
     (void)argc;
     (void)argv;
     if (c->multi)
-        watch_clear(c->multi);
+        watch_clear(c, c->multi);
     reply_ok(c);
 }

@@ -12,11 +12,9 @@
 #include <string.h>
 
 #include "commands.h"
-#include "tidecache/clock.h"
 #include "tidecache/config.h"
 #include "tidecache/conn.h"
 #include "tidecache/glob.h"
-#include "tidecache/htab.h"
 #include "tidecache/mem.h"
 #include "tidecache/num.h"
 #include "tidecache/reply.h"
@@ -25,54 +23,12 @@
 #include "tidecache/store.h"
 #include "tidecache/strlist.h"
 
-/* Members gathered before they are stored or answered: a table counted in
- * its own counter (not in a keyspace's memory). */
-struct member_bag {
-    size_t bytes;
-    struct htab *h;
-};
-
-static void bag_init(struct member_bag *b)
-{
-    b->bytes = 0;
-    b->h = htab_create(&b->bytes);
-}
-
-static int bag_add(struct member_bag *b, const char *m, size_t len)
-{
-    if (htab_find(b->h, m, len))
-        return 0;
-    htab_add(b->h, m, len, 0);
-    return 1;
-}
-
-static void bag_free(struct member_bag *b)
-{
-    htab_destroy(b->h);
-}
-
 static struct set_limits limits(void)
 {
     const struct config *cfg = command_config();
     struct set_limits l = {cfg->set_max_intset_entries, cfg->set_max_listpack_entries,
                            cfg->set_max_listpack_value};
     return l;
-}
-
-/* xorshift64*, seeded from the clock when first used: draws for SPOP and
- * SRANDMEMBER. */
-static uint64_t set_rng_state;
-
-static uint64_t set_rand(void)
-{
-    if (!set_rng_state)
-        set_rng_state = (uint64_t)clock_mono_us() | 1;
-    uint64_t x = set_rng_state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    set_rng_state = x;
-    return x * UINT64_C(0x2545f4914f6cdd1d);
 }
 
 /* The set under key (see command_lookup_typed). */
@@ -190,7 +146,7 @@ static void pop_some(struct conn *c, const struct arg *key, struct item *it, siz
 {
     for (size_t i = 0; i < count; i++) {
         struct set_member m;
-        set_random(it, set_rand, &m);
+        set_random(it, command_rand, &m);
         strlist_push(out, m.p, m.len);
         size_t len;
         const char *copy = strlist_get(out, out->count - 1, &len);
@@ -262,45 +218,37 @@ static void distinct_random(const struct item *it, size_t count, struct strlist 
         while (set_iter_next(&i, &m))
             strlist_push(out, m.p, m.len);
         while (out->count > count)
-            strlist_swap_remove(out, (size_t)(set_rand() % out->count));
+            strlist_swap_remove(out, (size_t)(command_rand() % out->count));
         return;
     }
-    struct member_bag seen;
-    bag_init(&seen);
+    struct drawn seen;
+    drawn_init(&seen);
     while (out->count < count) {
         struct set_member m;
-        set_random(it, set_rand, &m);
-        if (bag_add(&seen, m.p, m.len))
+        set_random(it, command_rand, &m);
+        if (drawn_add(&seen, m.p, m.len))
             strlist_push(out, m.p, m.len);
     }
-    bag_free(&seen);
+    drawn_free(&seen);
 }
 
-/* A reply of n members drawn with repetition is bounded only by n, not by
- * the set: SRANDMEMBER k -9223372036854775807 would buffer far more than
- * the machine has before a byte is sent (Redis runs out of memory there).
- * Such a reply is refused when its expected size, n times the mean size
- * of RANDOM_REPLY_SAMPLES drawn members, passes proto-max-bulk-len. */
-#define RANDOM_REPLY_SAMPLES 8
-#define BULK_OVERHEAD_BYTES 16 /* "$<len>\r\n...\r\n" around a member, at most */
-
+/* Whether -count repeated draws would make too large a reply (see
+ * command_repeat_reply_too_large), from the mean of a few drawn members. */
 static int repeat_reply_too_large(const struct item *it, long long n)
 {
     unsigned long long sampled = 0;
     for (int i = 0; i < RANDOM_REPLY_SAMPLES; i++) {
         struct set_member m;
-        set_random(it, set_rand, &m);
+        set_random(it, command_rand, &m);
         sampled += m.len + BULK_OVERHEAD_BYTES;
     }
-    unsigned long long mean = sampled / RANDOM_REPLY_SAMPLES;
-    unsigned long long limit = (unsigned long long)command_config()->proto_max_bulk_len;
-    return (unsigned long long)n > limit / mean;
+    return command_repeat_reply_too_large((unsigned long long)n, sampled / RANDOM_REPLY_SAMPLES);
 }
 
 /* SRANDMEMBER key [count]: one random member (nil for a missing key); with
  * a positive count up to that many distinct members, with a negative one
  * exactly -count members that may repeat (refused past proto-max-bulk-len
- * of reply, see above); an array either way. */
+ * of reply); an array either way. */
 void cmd_srandmember(struct conn *c, size_t argc, struct arg *argv)
 {
     if (argc > 3) {
@@ -308,17 +256,8 @@ void cmd_srandmember(struct conn *c, size_t argc, struct arg *argv)
         return;
     }
     long long count = 0;
-    if (argc == 3) {
-        if (!num_parse_ll(argv[2].ptr, argv[2].len, &count)) {
-            reply_not_integer(c);
-            return;
-        }
-        if (count == LLONG_MIN) { /* -count must be representable */
-            reply_errorf(c, "ERR value is out of range, value must between %lld and %lld",
-                         -LLONG_MAX, LLONG_MAX);
-            return;
-        }
-    }
+    if (argc == 3 && command_parse_rand_count(c, &argv[2], &count) != TC_OK)
+        return;
     struct item *it;
     if (set_lookup(c, &argv[1], 1, &it) != TC_OK)
         return;
@@ -328,7 +267,7 @@ void cmd_srandmember(struct conn *c, size_t argc, struct arg *argv)
             reply_null(c);
             return;
         }
-        set_random(it, set_rand, &m);
+        set_random(it, command_rand, &m);
         reply_bulk(c, m.p, m.len);
         return;
     }
@@ -338,12 +277,12 @@ void cmd_srandmember(struct conn *c, size_t argc, struct arg *argv)
     }
     if (count < 0) {
         if (repeat_reply_too_large(it, -count)) {
-            reply_error(c, "ERR count is too large: the reply would exceed proto-max-bulk-len");
+            reply_error(c, RANDOM_REPLY_TOO_LARGE);
             return;
         }
         reply_array(c, (size_t)-count);
         for (long long i = 0; i < -count; i++) {
-            set_random(it, set_rand, &m);
+            set_random(it, command_rand, &m);
             reply_bulk(c, m.p, m.len);
         }
         return;
@@ -423,17 +362,17 @@ static void combine_sets(const struct item **sets, size_t n, enum combine op, si
     struct set_iter i;
     struct set_member m;
     if (op == COMBINE_UNION) {
-        struct member_bag seen;
-        bag_init(&seen);
+        struct drawn seen;
+        drawn_init(&seen);
         for (size_t k = 0; k < n; k++) {
             if (!sets[k])
                 continue;
             set_iter_start(&i, sets[k]);
             while (set_iter_next(&i, &m))
-                if (bag_add(&seen, m.p, m.len))
+                if (drawn_add(&seen, m.p, m.len))
                     strlist_push(out, m.p, m.len);
         }
-        bag_free(&seen);
+        drawn_free(&seen);
         return;
     }
     /* intersection: walk the smallest set; difference: walk the first */

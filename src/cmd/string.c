@@ -7,8 +7,6 @@
  * (command_default_expire). Commands that change a value in place (APPEND,
  * SETRANGE, the INCR family) keep the key's expiry, and give the default to
  * a key they create. */
-#include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -27,11 +25,6 @@
 #include "tidecache/stats.h"
 #include "tidecache/status.h"
 #include "tidecache/store.h"
-
-/* Longest text of a long double INCRBYFLOAT reads or writes, in bytes, as
- * Redis bounds it: "%.17Lf" of the largest 80-bit long double (~1.2e4932)
- * takes 4951 bytes. */
-#define LONG_DOUBLE_MAX_CHARS 5120
 
 /* The longest string the store keeps: its lengths are 32-bit. */
 #define STRING_STORE_MAX_BYTES ((uint64_t)UINT32_MAX)
@@ -555,50 +548,6 @@ void cmd_decrby(struct conn *c, size_t argc, struct arg *argv)
     incr_by(c, &argv[1], -delta);
 }
 
-/* A whole string as a long double, by Redis's rules: strtold syntax (hex
- * and "inf" included), no leading space, nothing after the number, not NaN,
- * and not out of range (overflow to infinity or underflow to zero). */
-static int long_double_parse(const char *s, size_t len, long double *out)
-{
-    char tmp[LONG_DOUBLE_MAX_CHARS];
-    if (len == 0 || len >= sizeof tmp)
-        return 0;
-    memcpy(tmp, s, len);
-    tmp[len] = '\0';
-    if (isspace((unsigned char)tmp[0]))
-        return 0;
-    char *end;
-    errno = 0;
-    long double v = strtold(tmp, &end);
-    if (*end != '\0' || isnan(v) || (errno == ERANGE && (isinf(v) || v == 0)))
-        return 0;
-    *out = v;
-    return 1;
-}
-
-/* Redis's human form of a long double: "%.17Lf" with trailing zeros (and a
- * trailing point) removed, "-0" written "0". Returns the length, or 0 when
- * it does not fit in cap bytes. */
-static size_t long_double_format(char *out, size_t cap, long double v)
-{
-    int n = snprintf(out, cap, "%.17Lf", v);
-    if (n <= 0 || (size_t)n >= cap)
-        return 0;
-    size_t len = (size_t)n;
-    if (memchr(out, '.', len)) {
-        while (out[len - 1] == '0')
-            len--;
-        if (out[len - 1] == '.')
-            len--;
-    }
-    if (len == 2 && out[0] == '-' && out[1] == '0') {
-        out[0] = '0';
-        len = 1;
-    }
-    out[len] = '\0';
-    return len;
-}
-
 /* INCRBYFLOAT key increment: computed in long double as Redis does, the
  * result stored and replied (a bulk string in both protocols) in Redis's
  * human form. */
@@ -609,8 +558,8 @@ void cmd_incrbyfloat(struct conn *c, size_t argc, struct arg *argv)
     if (string_lookup(c, &argv[1], 0, &it) != TC_OK)
         return;
     long double v = 0, incr;
-    if ((it && !long_double_parse(item_value(it), item_value_len(it), &v)) ||
-        !long_double_parse(argv[2].ptr, argv[2].len, &incr)) {
+    if ((it && !num_parse_long_double(item_value(it), item_value_len(it), &v)) ||
+        !num_parse_long_double(argv[2].ptr, argv[2].len, &incr)) {
         reply_error(c, "ERR value is not a valid float");
         return;
     }
@@ -619,8 +568,8 @@ void cmd_incrbyfloat(struct conn *c, size_t argc, struct arg *argv)
         reply_error(c, "ERR increment would produce NaN or Infinity");
         return;
     }
-    char text[LONG_DOUBLE_MAX_CHARS];
-    size_t n = long_double_format(text, sizeof text, v);
+    char text[NUM_LONG_DOUBLE_MAX_CHARS];
+    size_t n = num_format_long_double(text, sizeof text, v);
     if (n == 0) {
         reply_error(c, "ERR increment would produce NaN or Infinity");
         return;

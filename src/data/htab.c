@@ -328,33 +328,46 @@ const struct hentry *htab_iter_next(struct htab_iter *i)
     return i->e;
 }
 
-/* Outside a resize a table holds at least one entry per HTAB_SHRINK_BELOW
- * buckets once the shrink it is due has run, so a few probes find a
- * non-empty bucket; every miss also starts or advances that resize, which
+/* Fair draws: a random non-empty bucket alone would favour entries alone
+ * in their bucket over those sharing one. A draw therefore picks a bucket
+ * and a place in [0, max(chain length, HTAB_FAIR_CHAIN)), and starts over
+ * when the place is past the chain: every entry in chains up to
+ * HTAB_FAIR_CHAIN long (nearly all, at the table's load) is equally likely.
+ *
+ * Outside a resize a table holds at least one entry per HTAB_SHRINK_BELOW
+ * buckets once the shrink it is due has run, so a few probes find an
+ * entry; every empty probe also starts or advances that resize, which
  * bounds the loop. */
+#define HTAB_FAIR_CHAIN 4
+
 struct hentry *htab_random(struct htab *h, uint64_t (*rnd)(void))
 {
-    struct hentry *chain = NULL;
-    while (!chain) {
+    for (;;) {
+        struct hentry *chain;
+        uint64_t r = rnd();
         if (resizing(h)) {
             size_t n0 = h->mask[0] + 1 - h->rehash_idx;
-            size_t idx = (size_t)(rnd() % (n0 + h->mask[1] + 1));
+            size_t idx = (size_t)(r % (n0 + h->mask[1] + 1));
             chain = idx < n0 ? h->b[0][h->rehash_idx + idx] : h->b[1][idx - n0];
         } else {
-            chain = h->b[0][rnd() & h->mask[0]];
+            chain = h->b[0][r & h->mask[0]];
         }
         if (!chain) {
             maybe_resize(h);
             rehash_step(h);
+            continue;
         }
+        size_t len = 0;
+        for (struct hentry *e = chain; e; e = e->next)
+            len++;
+        /* the high bits: the low ones drew the bucket */
+        size_t pick = (size_t)((r >> 32) % (len > HTAB_FAIR_CHAIN ? len : HTAB_FAIR_CHAIN));
+        if (pick >= len)
+            continue;
+        while (pick-- > 0)
+            chain = chain->next;
+        return chain;
     }
-    size_t len = 0;
-    for (struct hentry *e = chain; e; e = e->next)
-        len++;
-    /* the high bits: the low ones drew the bucket */
-    for (size_t pick = (size_t)((rnd() >> 32) % len); pick > 0; pick--)
-        chain = chain->next;
-    return chain;
 }
 
 /* Entries are copied block for block (the owner bytes' length is the

@@ -73,6 +73,19 @@ size_t pack_delete(unsigned char *p, size_t plen, size_t off, size_t n)
     return plen - (end - off);
 }
 
+size_t pack_replace(unsigned char *p, size_t plen, size_t off, const char *s, size_t len)
+{
+    const char *old;
+    size_t old_len;
+    size_t end = pack_entry(p, off, &old, &old_len);
+    size_t fresh = pack_entry_bytes(len);
+    memmove(p + off + fresh, p + end, plen - end);
+    size_t n = varint_put(p + off, len);
+    if (len)
+        memcpy(p + off + n, s, len);
+    return plen - (end - off) + fresh;
+}
+
 size_t pack_offset_of(const unsigned char *p, size_t plen, size_t idx)
 {
     size_t off = PACK_HEADER_BYTES;

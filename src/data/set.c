@@ -2,7 +2,6 @@
  * include/tidecache/set.h. */
 #include "tidecache/set.h"
 
-#include "tidecache/hash.h"
 #include "tidecache/htab.h"
 #include "tidecache/intset.h"
 #include "tidecache/mem.h"
@@ -164,19 +163,6 @@ uint64_t set_scan(const struct item *it, uint64_t cursor, size_t count,
     return cursor;
 }
 
-/* The sum of the members' hashes: commutative, so the walk order (which
- * differs between encodings and table sizes) does not matter. */
-uint64_t set_digest(const struct item *it)
-{
-    struct set_iter i;
-    struct set_member m;
-    uint64_t sum = 0;
-    set_iter_start(&i, it);
-    while (set_iter_next(&i, &m))
-        sum += hash_bytes(m.p, m.len);
-    return sum;
-}
-
 const char *set_encoding_name(const struct item *it)
 {
     return object_encoding_name(item_tag(it));
@@ -215,6 +201,9 @@ static struct item *convert(struct store *s, struct item *it, unsigned char to)
 }
 
 /* ---- changing ------------------------------------------------------------------- */
+
+static int add_member(struct store *s, struct item **itp, const char *m, size_t len,
+                      const struct set_limits *lim);
 
 /* Characters of the longest member of an intset of count > 0 members: its
  * smallest or its largest integer, the set being sorted. */
@@ -255,7 +244,7 @@ static int intset_add(struct store *s, struct item **itp, const char *m, size_t 
         }
     }
     *itp = convert(s, it, intset_successor(it, count, len, lim));
-    return set_add(s, itp, m, len, lim);
+    return add_member(s, itp, m, len, lim);
 }
 
 static int pack_add(struct store *s, struct item **itp, const char *m, size_t len,
@@ -267,7 +256,7 @@ static int pack_add(struct store *s, struct item **itp, const char *m, size_t le
     size_t count = pack_count(item_payload(it));
     if (!pack_fits(count + 1, len, lim)) {
         *itp = convert(s, it, SET_TABLE);
-        return set_add(s, itp, m, len, lim);
+        return add_member(s, itp, m, len, lim);
     }
     size_t plen = item_payload_len(it);
     it = store_resize_payload(s, it, plen + pack_entry_bytes(len));
@@ -276,8 +265,8 @@ static int pack_add(struct store *s, struct item **itp, const char *m, size_t le
     return 1;
 }
 
-int set_add(struct store *s, struct item **itp, const char *m, size_t len,
-            const struct set_limits *lim)
+static int add_member(struct store *s, struct item **itp, const char *m, size_t len,
+                      const struct set_limits *lim)
 {
     switch (OBJECT_TAG_ENCODING(item_tag(*itp))) {
     case OBJ_ENC_INTSET: return intset_add(s, itp, m, len, lim);
@@ -292,7 +281,18 @@ int set_add(struct store *s, struct item **itp, const char *m, size_t len,
     }
 }
 
-int set_remove(struct store *s, struct item **itp, const char *m, size_t len)
+/* An add that changes nothing is no write (WATCH is not disturbed), as in
+ * Redis. */
+int set_add(struct store *s, struct item **itp, const char *m, size_t len,
+            const struct set_limits *lim)
+{
+    int added = add_member(s, itp, m, len, lim);
+    if (added)
+        store_note_write(s, *itp);
+    return added;
+}
+
+static int remove_member(struct store *s, struct item **itp, const char *m, size_t len)
 {
     struct item *it = *itp;
     unsigned char *p = item_payload(it);
@@ -316,4 +316,12 @@ int set_remove(struct store *s, struct item **itp, const char *m, size_t len)
     }
     default: return htab_delete(table_of(it), m, len);
     }
+}
+
+int set_remove(struct store *s, struct item **itp, const char *m, size_t len)
+{
+    int removed = remove_member(s, itp, m, len);
+    if (removed)
+        store_note_write(s, *itp);
+    return removed;
 }

