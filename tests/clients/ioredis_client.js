@@ -6,7 +6,10 @@
 // what it does by default: HELLO 3 (falling back to RESP2 when refused),
 // CLIENT SETINFO, and the INFO ready check that waits for loading:0. Then it
 // runs the commands an application's cache layer uses and checks every
-// result. Prints one line per check; exits 1 at the first failure.
+// result; then hashes and sets as applications use them (an object cached as a
+// hash, tag sets invalidating their members, WRONGTYPE) on that RESP3
+// connection and on a second one opened with protocol: 2. Prints one line per
+// check; exits 1 at the first failure.
 'use strict';
 
 const Redis = require('ioredis');
@@ -29,6 +32,233 @@ async function scanAll(r, options) {
     for (const key of batch) keys.add(key);
   }
   return keys;
+}
+
+// The hash and set checks: an object cached as a hash, tag sets invalidating
+// their members, WRONGTYPE. Run on the default (RESP3) connection and on one
+// with protocol: 2, each with its own key prefix; they leave no key behind.
+const USER_FIELDS = {           // the object cached as a hash
+  name: 'Ada Lovelace',
+  email: 'ada@example.com',
+  city: 'Zoë\'s town',          // UTF-8 in a value
+  visits: '41',
+  score: '4.25',
+  bio: '',                      // an empty value is still a field
+};
+const OBJECT_TTL_S = 300;       // TTL of the cached object
+const BIG_HASH_FIELDS = 1000;   // fields of the hash walked with hscanStream
+const BIG_SET_MEMBERS = 1000;   // members of the set walked with sscanStream
+const POOL_MEMBERS = 10;        // members of the set SPOP/SRANDMEMBER draw from
+
+const sorted = (items) => [...items].sort();
+const range = (n, f) => Array.from({ length: n }, (_, i) => f(i));
+
+// The batches a scan stream gives, in order.
+async function streamBatches(stream) {
+  const batches = [];
+  for await (const batch of stream) batches.push(batch);
+  return batches;
+}
+
+// A plain object of the field/value pairs of a flat [f1, v1, f2, v2, ...].
+function pairsObject(flat) {
+  const obj = {};
+  for (let i = 0; i < flat.length; i += 2) obj[flat[i]] = flat[i + 1];
+  return obj;
+}
+
+async function runHashChecks(r, p) {
+  const key = `${p}user:1`;
+  check(`${p} HSET user object`, await r.hset(key, USER_FIELDS), Object.keys(USER_FIELDS).length);
+  check(`${p} EXPIRE user`, await r.expire(key, OBJECT_TTL_S), 1);
+  const ttl = await r.ttl(key);
+  assert.ok(ttl === OBJECT_TTL_S - 1 || ttl === OBJECT_TTL_S, `${p} TTL user: got ${ttl}`);
+  ok(`${p} TTL user`);
+  const all = await r.hgetall(key);
+  assert.ok(all !== null && typeof all === 'object' && !Array.isArray(all) && !(all instanceof Map),
+    `${p} HGETALL user: expected a plain object, got ${JSON.stringify(all)}`);
+  check(`${p} HGETALL user`, { ...all }, USER_FIELDS);
+  check(`${p} HGETALL missing key`, { ...(await r.hgetall(`${p}missing`)) }, {});
+  check(`${p} TYPE user`, await r.type(key), 'hash');
+  check(`${p} HGET user name`, await r.hget(key, 'name'), 'Ada Lovelace');
+  check(`${p} HGET user missing field`, await r.hget(key, 'nope'), null);
+  check(`${p} HMGET user email nope city`, await r.hmget(key, 'email', 'nope', 'city'),
+    ['ada@example.com', null, USER_FIELDS.city]);
+
+  check(`${p} HSET user email (existing field)`, await r.hset(key, 'email', 'ada@lovelace.org'), 0);
+  check(`${p} HGET updated email`, await r.hget(key, 'email'), 'ada@lovelace.org');
+  check(`${p} HSETNX user email (exists)`, await r.hsetnx(key, 'email', 'other'), 0);
+  check(`${p} HINCRBY user visits 1`, await r.hincrby(key, 'visits', 1), 42);
+  check(`${p} HINCRBY user visits -2`, await r.hincrby(key, 'visits', -2), 40);
+  check(`${p} HINCRBY user logins (new field)`, await r.hincrby(key, 'logins', 5), 5);
+  check(`${p} HINCRBYFLOAT user score 0.5`, await r.hincrbyfloat(key, 'score', 0.5), '4.75');
+  check(`${p} HGET score after HINCRBYFLOAT`, await r.hget(key, 'score'), '4.75');
+  await checkError(`${p} HINCRBY on a non-integer field`, r.hincrby(key, 'name', 1),
+    'ERR hash value is not an integer');
+  check(`${p} HDEL user bio nope`, await r.hdel(key, 'bio', 'nope'), 1);
+  check(`${p} HDEL user bio again`, await r.hdel(key, 'bio'), 0);
+  check(`${p} HEXISTS user bio (deleted)`, await r.hexists(key, 'bio'), 0);
+  check(`${p} HEXISTS user name`, await r.hexists(key, 'name'), 1);
+  const now = {
+    name: 'Ada Lovelace', email: 'ada@lovelace.org', city: USER_FIELDS.city, visits: '40', score: '4.75', logins: '5',
+  };
+  check(`${p} HLEN user`, await r.hlen(key), Object.keys(now).length);
+  check(`${p} HKEYS user`, sorted(await r.hkeys(key)), sorted(Object.keys(now)));
+  check(`${p} HVALS user`, sorted(await r.hvals(key)), sorted(Object.values(now)));
+  check(`${p} HGETALL user after the updates`, { ...(await r.hgetall(key)) }, now);
+  check(`${p} HSTRLEN user name`, await r.hstrlen(key, 'name'), 'Ada Lovelace'.length);
+  const ttlAfter = await r.ttl(key);
+  assert.ok(ttlAfter > 0 && ttlAfter <= OBJECT_TTL_S, `${p} TTL user after updates: got ${ttlAfter}`);
+  ok(`${p} TTL user kept by HSET/HINCRBY/HDEL`);
+  const one = await r.hrandfield(key);
+  assert.ok(one in now, `${p} HRANDFIELD user: got ${JSON.stringify(one)}`);
+  ok(`${p} HRANDFIELD user is a field`);
+  const three = await r.hrandfield(key, 3, 'WITHVALUES');
+  assert.ok(Array.isArray(three) && three.length === 6, `${p} HRANDFIELD 3 WITHVALUES: got ${JSON.stringify(three)}`);
+  const drawn = pairsObject(three);
+  assert.ok(Object.keys(drawn).length === 3 && Object.entries(drawn).every(([f, v]) => now[f] === v),
+    `${p} HRANDFIELD 3 WITHVALUES: got ${JSON.stringify(three)}`);
+  ok(`${p} HRANDFIELD user 3 WITHVALUES: 3 distinct fields with their values`);
+
+  const big = `${p}big-hash`;
+  const fill = r.pipeline();
+  for (let start = 0; start < BIG_HASH_FIELDS; start += 100) {
+    fill.hset(big, Object.fromEntries(range(100, (i) => [`f${start + i}`, `v${start + i}`])));
+  }
+  const filled = await fill.exec();
+  check(`${p} HSET ${BIG_HASH_FIELDS} fields in a pipeline`, filled.reduce((n, [err, added]) => n + (err ? 0 : added), 0),
+    BIG_HASH_FIELDS);
+  check(`${p} HLEN big`, await r.hlen(big), BIG_HASH_FIELDS);
+  const [cursor, page] = await r.hscan(big, '0');
+  assert.ok(cursor !== '0' && page.length > 0 && page.length < 2 * BIG_HASH_FIELDS,
+    `${p} HSCAN big 0: cursor ${cursor} with ${page.length / 2} fields`);
+  ok(`${p} HSCAN big 0 answers part of the hash and a cursor`);
+  const batches = await streamBatches(r.hscanStream(big, { count: 50 }));
+  assert.ok(batches.length > 1, `${p} hscanStream big: expected several batches, got ${batches.length}`);
+  check(`${p} hscanStream finds all ${BIG_HASH_FIELDS} fields with their values (${batches.length} batches)`,
+    pairsObject(batches.flat()), Object.fromEntries(range(BIG_HASH_FIELDS, (i) => [`f${i}`, `v${i}`])));
+  const matched = pairsObject((await streamBatches(r.hscanStream(big, { match: 'f99*' }))).flat());
+  check(`${p} hscanStream match f99*`, matched,
+    { f99: 'v99', ...Object.fromEntries(range(10, (i) => [`f99${i}`, `v99${i}`])) });
+  check(`${p} DEL user big`, await r.del(key, big), 2);
+}
+
+async function runSetChecks(r, p) {
+  const pages = Object.fromEntries(range(6, (i) => [`${p}page:${i + 1}`, `<html>page ${i + 1}</html>`]));
+  const page = (i) => `${p}page:${i}`;
+  const cache = r.pipeline();
+  for (const [name, body] of Object.entries(pages)) cache.set(name, body, 'EX', OBJECT_TTL_S);
+  check(`${p} SET EX 6 cached pages`, await cache.exec(), range(6, () => [null, 'OK']));
+  const news = `${p}tag:news`;
+  const sport = `${p}tag:sport`;
+  check(`${p} SADD news 3 pages`, await r.sadd(news, page(1), page(2), page(3)), 3);
+  check(`${p} SADD news page 3 again`, await r.sadd(news, page(3)), 0);
+  check(`${p} SADD sport 3 pages`, await r.sadd(sport, [page(3), page(4), page(5)]), 3);
+  check(`${p} TYPE news`, await r.type(news), 'set');
+  check(`${p} SCARD news`, await r.scard(news), 3);
+  check(`${p} SCARD missing`, await r.scard(`${p}tag:missing`), 0);
+  check(`${p} SISMEMBER news page 2`, await r.sismember(news, page(2)), 1);
+  check(`${p} SISMEMBER news page 4`, await r.sismember(news, page(4)), 0);
+  check(`${p} SMISMEMBER news page 1 4 3`, await r.smismember(news, page(1), page(4), page(3)), [1, 0, 1]);
+  check(`${p} SINTER news sport`, await r.sinter(news, sport), [page(3)]);
+  check(`${p} SUNION news sport`, sorted(await r.sunion(news, sport)), range(5, (i) => page(i + 1)));
+  check(`${p} SDIFF news sport`, sorted(await r.sdiff(news, sport)), [page(1), page(2)]);
+  check(`${p} SREM sport page 5 nope`, await r.srem(sport, page(5), 'nope'), 1);
+
+  const members = await r.smembers(news);
+  assert.ok(Array.isArray(members), `${p} SMEMBERS news: expected an array, got ${JSON.stringify(members)}`);
+  check(`${p} SMEMBERS news`, sorted(members), [page(1), page(2), page(3)]);
+  const invalidated = await r.multi().del(...members).del(news).exec();
+  check(`${p} invalidate news: DEL its pages, DEL the tag (MULTI/EXEC)`, invalidated, [[null, 3], [null, 1]]);
+  check(`${p} MGET pages after invalidation`, await r.mget(Object.keys(pages)),
+    [null, null, null, pages[page(4)], pages[page(5)], pages[page(6)]]);
+  check(`${p} EXISTS news after invalidation`, await r.exists(news), 0);
+  check(`${p} SMEMBERS news after invalidation`, await r.smembers(news), []);
+  check(`${p} SMEMBERS sport untouched`, sorted(await r.smembers(sport)), [page(3), page(4)]);
+
+  const pool = `${p}pool`;
+  const everyone = new Set(range(POOL_MEMBERS, (i) => `m${i}`));
+  check(`${p} SADD pool ${POOL_MEMBERS} members`, await r.sadd(pool, ...everyone), POOL_MEMBERS);
+  const one = await r.srandmember(pool);
+  assert.ok(everyone.has(one), `${p} SRANDMEMBER pool: got ${JSON.stringify(one)}`);
+  ok(`${p} SRANDMEMBER pool is a member`);
+  const three = await r.srandmember(pool, 3);
+  assert.ok(three.length === 3 && new Set(three).size === 3 && three.every((m) => everyone.has(m)),
+    `${p} SRANDMEMBER pool 3: got ${JSON.stringify(three)}`);
+  ok(`${p} SRANDMEMBER pool 3: 3 distinct members`);
+  const many = await r.srandmember(pool, -25);
+  assert.ok(many.length === 25 && many.every((m) => everyone.has(m)), `${p} SRANDMEMBER pool -25: got ${JSON.stringify(many)}`);
+  ok(`${p} SRANDMEMBER pool -25: 25 members, repeats allowed`);
+  check(`${p} SCARD pool after SRANDMEMBER`, await r.scard(pool), POOL_MEMBERS);
+  const popped = await r.spop(pool);
+  assert.ok(everyone.has(popped), `${p} SPOP pool: got ${JSON.stringify(popped)}`);
+  ok(`${p} SPOP pool is a member`);
+  check(`${p} SISMEMBER pool popped`, await r.sismember(pool, popped), 0);
+  const more = await r.spop(pool, 3);
+  assert.ok(more.length === 3 && new Set(more).size === 3 && more.every((m) => everyone.has(m) && m !== popped),
+    `${p} SPOP pool 3: got ${JSON.stringify(more)}`);
+  ok(`${p} SPOP pool 3: 3 distinct members`);
+  check(`${p} SCARD pool after SPOP`, await r.scard(pool), POOL_MEMBERS - 4);
+  check(`${p} pool = members - popped`, sorted(await r.smembers(pool)),
+    sorted([...everyone].filter((m) => m !== popped && !more.includes(m))));
+  check(`${p} SPOP missing`, await r.spop(`${p}missing`), null);
+
+  const big = `${p}big-set`;
+  const fill = r.pipeline();
+  for (let start = 0; start < BIG_SET_MEMBERS; start += 100) fill.sadd(big, range(100, (i) => `member:${start + i}`));
+  const filled = await fill.exec();
+  check(`${p} SADD ${BIG_SET_MEMBERS} members in a pipeline`, filled.reduce((n, [err, added]) => n + (err ? 0 : added), 0),
+    BIG_SET_MEMBERS);
+  const [cursor, first] = await r.sscan(big, '0');
+  assert.ok(cursor !== '0' && first.length > 0 && first.length < BIG_SET_MEMBERS,
+    `${p} SSCAN big 0: cursor ${cursor} with ${first.length} members`);
+  ok(`${p} SSCAN big 0 answers part of the set and a cursor`);
+  const batches = await streamBatches(r.sscanStream(big, { count: 50 }));
+  assert.ok(batches.length > 1, `${p} sscanStream big: expected several batches, got ${batches.length}`);
+  check(`${p} sscanStream finds all ${BIG_SET_MEMBERS} members (${batches.length} batches)`, new Set(batches.flat()),
+    new Set(range(BIG_SET_MEMBERS, (i) => `member:${i}`)));
+  check(`${p} DEL the set-check keys`, await r.del(sport, pool, big, ...Object.keys(pages)), 3 + 3);
+}
+
+async function runWrongTypeChecks(r, p) {
+  const [set, hash, string] = [`${p}wt:set`, `${p}wt:hash`, `${p}wt:string`];
+  await r.sadd(set, 'a');
+  await r.hset(hash, 'f', 'v');
+  await r.set(string, 's');
+  const attempts = [
+    ['HGET on a set', () => r.hget(set, 'a')],
+    ['HGETALL on a set', () => r.hgetall(set)],
+    ['SADD on a hash', () => r.sadd(hash, 'x')],
+    ['SMEMBERS on a hash', () => r.smembers(hash)],
+    ['GET on a hash', () => r.get(hash)],
+    ['HSET on a string', () => r.hset(string, 'f', 'v')],
+    ['SISMEMBER on a string', () => r.sismember(string, 's')],
+  ];
+  for (const [name, attempt] of attempts) {
+    let got;
+    try {
+      got = await attempt();
+    } catch (err) {
+      assert.ok(err instanceof Redis.ReplyError && err.message.startsWith('WRONGTYPE'),
+        `${p} ${name}: expected a ReplyError starting WRONGTYPE, got ${err.name}: ${err.message}`);
+      ok(`${p} ${name}: ReplyError WRONGTYPE`);
+      continue;
+    }
+    throw new Error(`${p} ${name}: expected a ReplyError starting WRONGTYPE, got the reply ${JSON.stringify(got)}`);
+  }
+  check(`${p} wrong-type keys unchanged`, [await r.smembers(set), { ...(await r.hgetall(hash)) }, await r.get(string)],
+    [['a'], { f: 'v' }, 's']);
+  check(`${p} DEL wrong-type keys`, await r.del(set, hash, string), 3);
+}
+
+async function runHashSetChecks(r, p, protocol) {
+  const clientInfo = await r.client('INFO');
+  assert.match(clientInfo, new RegExp(` resp=${protocol}\\b`), `${p} CLIENT INFO: expected resp=${protocol}, got ${clientInfo}`);
+  ok(`${p} the connection speaks RESP${protocol} (CLIENT INFO resp=${protocol})`);
+  await runHashChecks(r, p);
+  await runSetChecks(r, p);
+  await runWrongTypeChecks(r, p);
+  check(`${p} no key left behind`, (await scanAll(r, { match: `${p}*` })).size, 0);
 }
 
 async function runChecks(r) {
@@ -116,6 +346,15 @@ async function main() {
     check('GET hs', await r.get('hs'), 'v');
   } else {
     await runChecks(r);
+    await runHashSetChecks(r, 'resp3:', 3);
+    // The same hash and set checks over RESP2 (no HELLO 3).
+    const r2 = new Redis(port, HOST, { protocol: 2 });
+    const errors2 = trackErrors(r2);
+    await waitReady(r2, errors2);
+    ok('RESP2 connection (protocol: 2) ready');
+    await runHashSetChecks(r2, 'resp2:', 2);
+    check('QUIT (RESP2 connection)', await r2.quit(), 'OK');
+    checkNoErrors(errors2);
   }
   check('QUIT', await r.quit(), 'OK');
   checkNoErrors(errors);
