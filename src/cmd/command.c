@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -576,6 +577,23 @@ static int reject_bad_subcommand(struct conn *c, const struct command *cmd, size
     return 1;
 }
 
+/* Refuse cmd with error (Redis's text, its code first). EXEC refused
+ * inside MULTI discards the transaction, answering EXECABORT with the
+ * reason (its "ERR " dropped), as Redis's rejectCommand does; any other
+ * command refused inside MULTI makes EXEC fail later. */
+static void reject(struct conn *c, const struct command *cmd, const char *error)
+{
+    if (cmd->proc == cmd_exec && multi_open(c)) {
+        if (strncmp(error, "ERR ", 4) == 0)
+            error += 4;
+        reply_errorf(c, "EXECABORT Transaction discarded because of: %s", error);
+        multi_reset(c);
+        return;
+    }
+    reply_error(c, error);
+    multi_flag_error(c);
+}
+
 /* Over maxmemory when the command being run began (after eviction had its
  * chance), for the scripts it starts; set by command_execute. */
 static int over_memory_at_start;
@@ -613,15 +631,11 @@ static int refused_for_memory(struct conn *c, const struct command *cmd, unsigne
     int is_exec = cmd->proc == cmd_exec;
     int ends_multi = is_exec || cmd->proc == cmd_discard || cmd->proc == cmd_quit ||
                      cmd->proc == cmd_reset;
-    if (is_exec && in_multi && (multi_queued_flags(c) & CMD_DENYOOM)) {
-        reply_errorf(c, "EXECABORT Transaction discarded because of: %s", EVICT_OOM_ERROR);
-        multi_reset(c);
-        return 1;
-    }
-    if (!(flags & CMD_DENYOOM) && !(in_multi && !ends_multi))
+    if (is_exec && in_multi && !(multi_queued_flags(c) & CMD_DENYOOM))
         return 0;
-    reply_error(c, EVICT_OOM_ERROR);
-    multi_flag_error(c);
+    if (!(is_exec && in_multi) && !(flags & CMD_DENYOOM) && !(in_multi && !ends_multi))
+        return 0;
+    reject(c, cmd, EVICT_OOM_ERROR);
     return 1;
 }
 
@@ -650,15 +664,18 @@ void command_execute(struct conn *c, size_t argc, struct arg *argv)
     }
     if ((cmd->arity > 0 && argc != (size_t)cmd->arity) ||
         (cmd->arity < 0 && argc < (size_t)-cmd->arity)) {
-        reply_wrong_arity(c, cmd->name);
-        multi_flag_error(c);
+        char error[COMMAND_NAME_MAX_BYTES + 64];
+        snprintf(error, sizeof error, "ERR wrong number of arguments for '%s' command",
+                 cmd->name);
+        reject(c, cmd, error);
         return;
     }
     /* Redis's order: unknown command and arity errors come before NOAUTH. */
     if (!(cmd->flags & CMD_NOAUTH) && conn_auth_required(c)) {
-        if (!reject_bad_subcommand(c, cmd, argc, argv))
-            reply_error(c, "NOAUTH Authentication required.");
-        multi_flag_error(c);
+        if (reject_bad_subcommand(c, cmd, argc, argv))
+            multi_flag_error(c);
+        else
+            reject(c, cmd, "NOAUTH Authentication required.");
         return;
     }
     const struct command *effective = command_resolve(cmd, argc, argv);
@@ -667,8 +684,7 @@ void command_execute(struct conn *c, size_t argc, struct arg *argv)
     if (refused_for_memory(c, cmd, flags))
         return;
     if (busy_error && !(flags & CMD_ALLOW_BUSY)) {
-        reply_error(c, busy_error);
-        multi_flag_error(c);
+        reject(c, cmd, busy_error);
         return;
     }
     if (multi_queue(c, cmd, flags, argc, argv))

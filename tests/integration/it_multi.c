@@ -78,6 +78,14 @@ START_TEST(test_queue_errors_abort)
     expect_int(client_cmd(c, "EXISTS q"), 0);
     /* the connection is out of MULTI again */
     expect_status(client_cmd(c, "SET q 2"), "OK");
+    /* EXEC itself refused: the transaction goes at once, the reason named */
+    expect_status(client_cmd(c, "MULTI"), "OK");
+    expect_status(client_cmd(c, "SET q 3"), "QUEUED");
+    expect_error(client_cmd(c, "EXEC now"),
+                 "EXECABORT Transaction discarded because of: wrong number of arguments for "
+                 "'exec' command");
+    expect_error(client_cmd(c, "EXEC"), "ERR EXEC without MULTI");
+    expect_str(client_cmd(c, "GET q"), "2");
 }
 END_TEST
 

@@ -1055,6 +1055,13 @@ START_TEST(test_busy_script_kill)
     redisContext *tx = client_connect(&srv);
     expect_status(client_cmd(tx, "MULTI"), "OK");
     expect_error(client_cmd(tx, "GET k"), BUSY_EVAL_ERR);
+    /* EXEC refused as busy discards the transaction at once, saying why */
+    redisContext *tx2 = client_connect(&srv);
+    expect_status(client_cmd(tx2, "MULTI"), "OK");
+    expect_error(client_cmd(tx2, "EXEC"),
+                 "EXECABORT Transaction discarded because of: " BUSY_EVAL_ERR);
+    expect_error(client_cmd(tx2, "EXEC"), BUSY_EVAL_ERR);
+    redisFree(tx2);
     expect_status(client_cmd(cl, "SCRIPT KILL"), "OK");
     char want[MSG_BYTES];
     script_error_text(want, sizeof want, spin, KILLED_ERR, 1);
