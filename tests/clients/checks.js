@@ -138,7 +138,41 @@ function runMain(title, main, totalMs) {
   });
 }
 
+// Shared by the hash and set checks of the client programs: the object cached
+// as a hash, the sizes of the large hash and set walked by scan iterators, and
+// small helpers.
+const USER_FIELDS = {           // the object cached as a hash
+  name: 'Ada Lovelace',
+  email: 'ada@example.com',
+  city: 'Zoë\'s town',          // UTF-8 in a value
+  visits: '41',
+  score: '4.25',
+  bio: '',                      // an empty value is still a field
+};
+const OBJECT_TTL_S = 300;       // TTL of the cached object
+const BIG_HASH_FIELDS = 1000;   // fields of the hash walked with a scan iterator
+const BIG_SET_MEMBERS = 1000;   // members of the set walked with a scan iterator
+const POOL_MEMBERS = 10;        // members of the set SPOP/SRANDMEMBER draw from
+
+const sorted = (items) => [...items].sort();
+const range = (n, f) => Array.from({ length: n }, (_, i) => f(i));
+
+// The batches an async iterable (a scan stream or iterator) gives, in order.
+async function batchesOf(iterable) {
+  const batches = [];
+  for await (const batch of iterable) batches.push(batch);
+  return batches;
+}
+
 module.exports = {
+  BIG_HASH_FIELDS,
+  BIG_SET_MEMBERS,
+  OBJECT_TTL_S,
+  POOL_MEMBERS,
+  USER_FIELDS,
+  batchesOf,
+  range,
+  sorted,
   HOST,
   announce,
   check,

@@ -16,6 +16,7 @@ const Redis = require('ioredis');
 const assert = require('node:assert/strict');
 const {
   HOST, announce, check, checkError, checkNoErrors, ok, portArgument, runMain, trackErrors, waitReady, waitUntil,
+  USER_FIELDS, OBJECT_TTL_S, BIG_HASH_FIELDS, BIG_SET_MEMBERS, POOL_MEMBERS, sorted, range, batchesOf,
 } = require('./checks');
 
 const SCAN_KEYS = 300;          // keys written for the SCAN check
@@ -35,30 +36,9 @@ async function scanAll(r, options) {
 }
 
 // The hash and set checks: an object cached as a hash, tag sets invalidating
-// their members, WRONGTYPE. Run on the default (RESP3) connection and on one
-// with protocol: 2, each with its own key prefix; they leave no key behind.
-const USER_FIELDS = {           // the object cached as a hash
-  name: 'Ada Lovelace',
-  email: 'ada@example.com',
-  city: 'Zoë\'s town',          // UTF-8 in a value
-  visits: '41',
-  score: '4.25',
-  bio: '',                      // an empty value is still a field
-};
-const OBJECT_TTL_S = 300;       // TTL of the cached object
-const BIG_HASH_FIELDS = 1000;   // fields of the hash walked with hscanStream
-const BIG_SET_MEMBERS = 1000;   // members of the set walked with sscanStream
-const POOL_MEMBERS = 10;        // members of the set SPOP/SRANDMEMBER draw from
-
-const sorted = (items) => [...items].sort();
-const range = (n, f) => Array.from({ length: n }, (_, i) => f(i));
-
-// The batches a scan stream gives, in order.
-async function streamBatches(stream) {
-  const batches = [];
-  for await (const batch of stream) batches.push(batch);
-  return batches;
-}
+// their members, WRONGTYPE (fixtures and helpers shared in checks.js). Run on
+// the default (RESP3) connection and on one with protocol: 2, each with its
+// own key prefix; they leave no key behind.
 
 // A plain object of the field/value pairs of a flat [f1, v1, f2, v2, ...].
 function pairsObject(flat) {
@@ -133,11 +113,11 @@ async function runHashChecks(r, p) {
   assert.ok(cursor !== '0' && page.length > 0 && page.length < 2 * BIG_HASH_FIELDS,
     `${p} HSCAN big 0: cursor ${cursor} with ${page.length / 2} fields`);
   ok(`${p} HSCAN big 0 answers part of the hash and a cursor`);
-  const batches = await streamBatches(r.hscanStream(big, { count: 50 }));
+  const batches = await batchesOf(r.hscanStream(big, { count: 50 }));
   assert.ok(batches.length > 1, `${p} hscanStream big: expected several batches, got ${batches.length}`);
   check(`${p} hscanStream finds all ${BIG_HASH_FIELDS} fields with their values (${batches.length} batches)`,
     pairsObject(batches.flat()), Object.fromEntries(range(BIG_HASH_FIELDS, (i) => [`f${i}`, `v${i}`])));
-  const matched = pairsObject((await streamBatches(r.hscanStream(big, { match: 'f99*' }))).flat());
+  const matched = pairsObject((await batchesOf(r.hscanStream(big, { match: 'f99*' }))).flat());
   check(`${p} hscanStream match f99*`, matched,
     { f99: 'v99', ...Object.fromEntries(range(10, (i) => [`f99${i}`, `v99${i}`])) });
   check(`${p} DEL user big`, await r.del(key, big), 2);
@@ -213,7 +193,7 @@ async function runSetChecks(r, p) {
   assert.ok(cursor !== '0' && first.length > 0 && first.length < BIG_SET_MEMBERS,
     `${p} SSCAN big 0: cursor ${cursor} with ${first.length} members`);
   ok(`${p} SSCAN big 0 answers part of the set and a cursor`);
-  const batches = await streamBatches(r.sscanStream(big, { count: 50 }));
+  const batches = await batchesOf(r.sscanStream(big, { count: 50 }));
   assert.ok(batches.length > 1, `${p} sscanStream big: expected several batches, got ${batches.length}`);
   check(`${p} sscanStream finds all ${BIG_SET_MEMBERS} members (${batches.length} batches)`, new Set(batches.flat()),
     new Set(range(BIG_SET_MEMBERS, (i) => `member:${i}`)));

@@ -16,6 +16,7 @@ const { createClient, ErrorReply, RESP_TYPES } = require('redis');
 const assert = require('node:assert/strict');
 const {
   HOST, announce, check, checkError, checkNoErrors, connectWithin, ok, portArgument, runMain, trackErrors, waitUntil,
+  USER_FIELDS, OBJECT_TTL_S, BIG_HASH_FIELDS, BIG_SET_MEMBERS, POOL_MEMBERS, sorted, range, batchesOf,
 } = require('./checks');
 
 const SCAN_KEYS = 300;          // keys written for the SCAN check
@@ -34,30 +35,9 @@ async function scanAll(client, options) {
 }
 
 // The hash and set checks: an object cached as a hash, tag sets invalidating
-// their members, WRONGTYPE. Run on the default (RESP3) connection and on one
-// with RESP: 2, each with its own key prefix; they leave no key behind.
-const USER_FIELDS = {           // the object cached as a hash
-  name: 'Ada Lovelace',
-  email: 'ada@example.com',
-  city: 'Zoë\'s town',          // UTF-8 in a value
-  visits: '41',
-  score: '4.25',
-  bio: '',                      // an empty value is still a field
-};
-const OBJECT_TTL_S = 300;       // TTL of the cached object
-const BIG_HASH_FIELDS = 1000;   // fields of the hash walked with hScanIterator
-const BIG_SET_MEMBERS = 1000;   // members of the set walked with sScanIterator
-const POOL_MEMBERS = 10;        // members of the set SPOP/SRANDMEMBER draw from
-
-const sorted = (items) => [...items].sort();
-const range = (n, f) => Array.from({ length: n }, (_, i) => f(i));
-
-// The batches an async scan iterator gives, in order.
-async function iteratorBatches(iterator) {
-  const batches = [];
-  for await (const batch of iterator) batches.push(batch);
-  return batches;
-}
+// their members, WRONGTYPE (fixtures and helpers shared in checks.js). Run on
+// the default (RESP3) connection and on one with RESP: 2, each with its own
+// key prefix; they leave no key behind.
 
 // A plain object of [{ field, value }, ...] (what hScan gives).
 const entriesObject = (entries) => Object.fromEntries(entries.map(({ field, value }) => [field, value]));
@@ -131,11 +111,11 @@ async function runHashChecks(client, p) {
   assert.ok(cursor !== '0' && entries.length > 0 && entries.length < BIG_HASH_FIELDS,
     `${p} HSCAN big 0: cursor ${cursor} with ${entries.length} fields`);
   ok(`${p} HSCAN big 0 answers part of the hash and a cursor`);
-  const batches = await iteratorBatches(client.hScanIterator(big, { COUNT: 50 }));
+  const batches = await batchesOf(client.hScanIterator(big, { COUNT: 50 }));
   assert.ok(batches.length > 1, `${p} hScanIterator big: expected several batches, got ${batches.length}`);
   check(`${p} hScanIterator finds all ${BIG_HASH_FIELDS} fields with their values (${batches.length} batches)`,
     entriesObject(batches.flat()), Object.fromEntries(range(BIG_HASH_FIELDS, (i) => [`f${i}`, `v${i}`])));
-  const matched = entriesObject((await iteratorBatches(client.hScanIterator(big, { MATCH: 'f99*' }))).flat());
+  const matched = entriesObject((await batchesOf(client.hScanIterator(big, { MATCH: 'f99*' }))).flat());
   check(`${p} hScanIterator MATCH f99*`, matched,
     { f99: 'v99', ...Object.fromEntries(range(10, (i) => [`f99${i}`, `v99${i}`])) });
   check(`${p} DEL user big`, await client.del([key, big]), 2);
@@ -210,7 +190,7 @@ async function runSetChecks(client, p) {
   assert.ok(cursor !== '0' && first.length > 0 && first.length < BIG_SET_MEMBERS,
     `${p} SSCAN big 0: cursor ${cursor} with ${first.length} members`);
   ok(`${p} SSCAN big 0 answers part of the set and a cursor`);
-  const batches = await iteratorBatches(client.sScanIterator(big, { COUNT: 50 }));
+  const batches = await batchesOf(client.sScanIterator(big, { COUNT: 50 }));
   assert.ok(batches.length > 1, `${p} sScanIterator big: expected several batches, got ${batches.length}`);
   check(`${p} sScanIterator finds all ${BIG_SET_MEMBERS} members (${batches.length} batches)`, new Set(batches.flat()),
     new Set(range(BIG_SET_MEMBERS, (i) => `member:${i}`)));

@@ -306,3 +306,41 @@ long long client_info_field(redisContext *c, const char *section, const char *fi
     freeReplyObject(r);
     return v;
 }
+
+#define SCAN_CHURN_PHASE_CALLS 40 /* calls of growing, then of shrinking */
+#define SCAN_CHURN_MAX_CALLS 100000
+
+void scan_churn_step(redisContext *c, struct scan_churn *ch)
+{
+    char name[32];
+    size_t queued = 0;
+    ch->calls++;
+    int phase = (ch->calls / SCAN_CHURN_PHASE_CALLS) % 3;
+    if (phase != 1 && ch->added < ch->max) {
+        for (int i = 0; i < ch->per_call; i++, queued++) {
+            snprintf(name, sizeof name, "churn:%d", ch->added++);
+            redisAppendCommand(c, ch->add_fmt, name);
+        }
+    } else {
+        for (int i = 0; i < ch->per_call && ch->removed < ch->added; i++, queued++) {
+            snprintf(name, sizeof name, "churn:%d", ch->removed++);
+            redisAppendCommand(c, ch->del_fmt, name);
+        }
+        ch->emptied |= ch->removed == ch->added && ch->added > 0;
+    }
+    for (size_t i = 0; i < queued; i++) {
+        redisReply *q;
+        ck_assert_int_eq(redisGetReply(c, (void **)&q), REDIS_OK);
+        expect_int(q, 1);
+    }
+    ck_assert_int_lt(ch->calls, SCAN_CHURN_MAX_CALLS);
+}
+
+void scan_churn_expect_names(const redisReply *elements, size_t stride)
+{
+    for (size_t i = 0; i < elements->elements; i += stride) {
+        const char *n = elements->element[i]->str;
+        ck_assert_msg(strncmp(n, "stable:", 7) == 0 || strncmp(n, "churn:", 6) == 0,
+                      "unexpected name %s", n);
+    }
+}

@@ -69,6 +69,23 @@ long long client_int(redisContext *c, const char *fmt, ...);
  * when the section has no such field. */
 long long client_info_field(redisContext *c, const char *section, const char *field);
 
+/* The changes a SCAN-family test makes between its calls, to prove that
+ * entries present throughout are returned while the table grows through
+ * several sizes and shrinks again: add_fmt and del_fmt take one name
+ * ("SADD s %s", "SREM s %s"); each step adds per_call "churn:<n>" entries
+ * (for 40 calls, up to max in all), then removes as many (for 40 calls),
+ * and so on. emptied is set once every churn entry has gone again. */
+struct scan_churn {
+    const char *add_fmt, *del_fmt;
+    int per_call, max;
+    int added, removed, calls, emptied;
+};
+void scan_churn_step(redisContext *c, struct scan_churn *ch);
+
+/* Check that every name at elements[0], [stride], ... of a SCAN-family
+ * reply is a "stable:" or a "churn:" one. */
+void scan_churn_expect_names(const redisReply *elements, size_t stride);
+
 /* Read count replies of commands queued with redisAppendCommand and check
  * each is of the given type (REDIS_REPLY_*). */
 void client_drain(redisContext *c, size_t count, int type);

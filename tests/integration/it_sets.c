@@ -1164,54 +1164,29 @@ END_TEST
  * table through several sizes) and then removed again (shrinking it). */
 START_TEST(test_sscan_during_changes)
 {
-    enum { STABLE = 1000, CHURN_PER_CALL = 200, CHURN_MAX = 20000 };
+    enum { STABLE = 1000 };
     add_range("s", "stable:", 0, STABLE);
     int seen[STABLE];
     memset(seen, 0, sizeof seen);
     unsigned long long cursor = 0;
-    int added = 0, removed = 0, calls = 0, emptied = 0;
-    char name[32];
+    struct scan_churn ch = {.add_fmt = "SADD s %s", .del_fmt = "SREM s %s", .per_call = 200,
+                            .max = 20000};
     do {
         redisReply *r = sscan_once("s", &cursor, "COUNT 10");
-        size_t others = tally(r->element[1], "stable:", seen, STABLE);
-        /* anything else must be a churn member */
-        for (size_t i = 0; others && i < r->element[1]->elements; i++) {
-            const char *m = r->element[1]->element[i]->str;
-            ck_assert_msg(strncmp(m, "stable:", 7) == 0 || strncmp(m, "churn:", 6) == 0,
-                          "unexpected member %s", m);
-        }
+        /* anything but a stable member must be a churn member */
+        if (tally(r->element[1], "stable:", seen, STABLE))
+            scan_churn_expect_names(r->element[1], 1);
         freeReplyObject(r);
-        calls++;
-        /* grow by adds for 40 calls, then remove everything added, ... */
-        int phase = (calls / 40) % 3;
-        size_t queued = 0;
-        if (phase != 1 && added < CHURN_MAX) {
-            for (int i = 0; i < CHURN_PER_CALL; i++, queued++) {
-                snprintf(name, sizeof name, "churn:%d", added++);
-                redisAppendCommand(c, "SADD s %s", name);
-            }
-        } else {
-            for (int i = 0; i < CHURN_PER_CALL && removed < added; i++, queued++) {
-                snprintf(name, sizeof name, "churn:%d", removed++);
-                redisAppendCommand(c, "SREM s %s", name);
-            }
-            emptied |= removed == added && added > 0;
-        }
-        for (size_t i = 0; i < queued; i++) {
-            redisReply *q;
-            ck_assert_int_eq(redisGetReply(c, (void **)&q), REDIS_OK);
-            expect_int(q, 1);
-        }
-        ck_assert_int_lt(calls, 100000);
+        scan_churn_step(c, &ch);
     } while (cursor != 0);
     for (int i = 0; i < STABLE; i++)
         ck_assert_msg(seen[i] >= 1, "stable:%d never returned (%d calls, %d added, %d removed)", i,
-                      calls, added, removed);
+                      ch.calls, ch.added, ch.removed);
     /* the churn did happen: the set grew well past its stable members and
      * was emptied of churn again (so it shrank) before the scan ended */
-    ck_assert_int_gt(added, 4 * STABLE);
-    ck_assert(emptied);
-    expect_int(client_cmd(c, "SCARD s"), STABLE + added - removed);
+    ck_assert_int_gt(ch.added, 4 * STABLE);
+    ck_assert(ch.emptied);
+    expect_int(client_cmd(c, "SCARD s"), STABLE + ch.added - ch.removed);
 }
 END_TEST
 
