@@ -56,13 +56,13 @@ int htab_delete(struct htab *h, const char *key, size_t klen);
 const char *hentry_key(const struct hentry *e, size_t *klen);
 unsigned char *hentry_extra(struct hentry *e);
 
-/* One step of a SCAN over the table: calls fn for every entry of the
- * bucket(s) of cursor and returns the next cursor (0 when the walk is
- * complete). Entries present for the whole walk are reported at least once
- * even when the table resizes between steps; a walk with no change to the
- * table between its steps reports each entry exactly once. fn must not
- * change the table. */
-uint64_t htab_scan(const struct htab *h, uint64_t cursor,
+/* steps steps (at least one) of a SCAN over the table: calls fn for every
+ * entry of the bucket(s) of each cursor and returns the next cursor (0 when
+ * the walk is complete, which ends the call early). Entries present for
+ * the whole walk are reported at least once even when the table resizes
+ * between calls; a walk with no change to the table between its calls
+ * reports each entry exactly once. fn must not change the table. */
+uint64_t htab_scan(const struct htab *h, uint64_t cursor, size_t steps,
                    void (*fn)(void *ctx, const struct hentry *e), void *ctx);
 
 /* Every entry in turn, for a walk with no change to the table until it

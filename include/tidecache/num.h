@@ -13,6 +13,10 @@ int num_parse_ll(const char *s, size_t len, long long *out);
  * spaces, not NaN). Returns 1 on success. */
 int num_parse_double(const char *s, size_t len, double *out);
 
+/* *sum = a + b: 1 on success, 0 (and *sum untouched) when the sum leaves
+ * the 64-bit range, as INCRBY and HINCRBY refuse it. */
+int num_add_ll(long long a, long long b, long long *sum);
+
 /* Write v in decimal to out (at least 21 bytes); returns the length. */
 size_t num_format_ll(char *out, long long v);
 

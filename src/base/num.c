@@ -151,3 +151,12 @@ size_t num_format_long_double(char *out, size_t cap, long double v)
     out[len] = '\0';
     return len;
 }
+
+int num_add_ll(long long a, long long b, long long *sum)
+{
+    long long r;
+    if (__builtin_add_overflow(a, b, &r))
+        return 0;
+    *sum = r;
+    return 1;
+}

@@ -249,12 +249,10 @@ void cmd_hincrby(struct conn *c, size_t argc, struct arg *argv)
         reply_error(c, "ERR hash value is not an integer");
         return;
     }
-    if ((incr < 0 && v < 0 && incr < LLONG_MIN - v) ||
-        (incr > 0 && v > 0 && incr > LLONG_MAX - v)) {
+    if (!num_add_ll(v, incr, &v)) {
         reply_error(c, "ERR increment or decrement would overflow");
         return;
     }
-    v += incr;
     char digits[32];
     size_t n = num_format_ll(digits, v);
     struct hmap_limits lim = limits();

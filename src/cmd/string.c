@@ -496,12 +496,10 @@ static void incr_by(struct conn *c, const struct arg *key, long long delta)
         reply_not_integer(c);
         return;
     }
-    if ((delta < 0 && v < 0 && delta < LLONG_MIN - v) ||
-        (delta > 0 && v > 0 && delta > LLONG_MAX - v)) {
+    if (!num_add_ll(v, delta, &v)) {
         reply_error(c, "ERR increment or decrement would overflow");
         return;
     }
-    v += delta;
     char digits[32];
     size_t n = num_format_ll(digits, v);
     value_replace(c, key, it, digits, n);

@@ -293,12 +293,17 @@ static void walk_chain(void *ctx, int t, uint64_t bucket)
 
 /* Buckets of b[0] already moved by a resize are empty, so visiting them
  * reports nothing twice. */
-uint64_t htab_scan(const struct htab *h, uint64_t cursor,
+uint64_t htab_scan(const struct htab *h, uint64_t cursor, size_t steps,
                    void (*fn)(void *ctx, const struct hentry *e), void *ctx)
 {
     struct chain_walk w = {.h = h, .fn = fn, .ctx = ctx};
     const uint64_t mask[2] = {h->mask[0], h->mask[1]};
-    return cursor_step(cursor, mask, resizing(h), walk_chain, &w);
+    if (steps == 0)
+        steps = 1;
+    do
+        cursor = cursor_step(cursor, mask, resizing(h), walk_chain, &w);
+    while (cursor != 0 && --steps > 0);
+    return cursor;
 }
 
 void htab_iter_start(struct htab_iter *i, const struct htab *h)

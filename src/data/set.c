@@ -155,12 +155,7 @@ uint64_t set_scan(const struct item *it, uint64_t cursor, size_t count,
         return 0;
     }
     struct scan_walk w = {fn, ctx};
-    if (count == 0)
-        count = 1;
-    do
-        cursor = htab_scan(table_of(it), cursor, scan_entry, &w);
-    while (cursor != 0 && --count > 0);
-    return cursor;
+    return htab_scan(table_of(it), cursor, count, scan_entry, &w);
 }
 
 const char *set_encoding_name(const struct item *it)

@@ -128,7 +128,7 @@ START_TEST(test_scan_exactly_once)
         struct seen s = {0};
         uint64_t cursor = 0;
         do
-            cursor = htab_scan(h, cursor, note_seen, &s);
+            cursor = htab_scan(h, cursor, 1, note_seen, &s);
         while (cursor != 0);
         for (size_t k = 0; k < POOL; k++)
             ck_assert_uint_eq(s.count[k], k < n ? 1 : 0);
@@ -153,7 +153,7 @@ START_TEST(test_scan_across_resizes)
     uint64_t cursor = 0;
     size_t next = stable, steps = 0;
     do {
-        cursor = htab_scan(h, cursor, note_seen, &s);
+        cursor = htab_scan(h, cursor, 1, note_seen, &s);
         steps++;
         if (steps < 40) {
             for (int i = 0; i < 80 && next < POOL; i++, next++)
