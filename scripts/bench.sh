@@ -173,79 +173,65 @@ import socket, sys, time
 
 VALUE = b"v" * 32
 
+def emit(requests, batch=5000):
+    """Write the RESP requests an iterable yields to stdout, batch at a
+    time."""
+    out = sys.stdout.buffer
+    pending = []
+    for r in requests:
+        pending.append(r)
+        if len(pending) == batch:
+            out.write(b"".join(pending))
+            pending = []
+    out.write(b"".join(pending))
+    out.flush()
+
+def bulk(b):
+    return b"$%d\r\n%s\r\n" % (len(b), b)
+
 def gen(prefix, start, count, ttl_args):
     """SET prefix%07d <32 bytes> [ttl_args] for count keys, as RESP."""
-    extra = b""
     words = ttl_args.split()
-    for w in words:
-        w = w.encode()
-        extra += b"$%d\r\n%s\r\n" % (len(w), w)
+    extra = b"".join(bulk(w.encode()) for w in words)
     head = b"*%d\r\n$3\r\nSET\r\n" % (3 + len(words))
-    tail = b"$32\r\n" + VALUE + b"\r\n" + extra
-    out = sys.stdout.buffer
-    batch = []
-    for i in range(start, start + count):
-        key = b"%s%07d" % (prefix.encode(), i)
-        batch.append(head + b"$%d\r\n%s\r\n" % (len(key), key) + tail)
-        if len(batch) == 10000:
-            out.write(b"".join(batch))
-            batch = []
-    out.write(b"".join(batch))
-    out.flush()
+    tail = bulk(VALUE) + extra
+    emit(head + bulk(b"%s%07d" % (prefix.encode(), i)) + tail
+         for i in range(start, start + count))
 
 def gen_sets(prefix, count, members, kind):
     """SADD prefix%07d with `members` members for count keys, as RESP: kind
     "int" gives small integers (0..members-1 shifted per key), "str" 8-byte
     strings."""
-    out = sys.stdout.buffer
-    batch = []
-    for i in range(count):
-        key = b"%s%07d" % (prefix.encode(), i)
+    def request(i):
         if kind == "int":
             ms = [b"%d" % ((i + j) % 1000) for j in range(members)]
         else:
             ms = [b"m%07d" % ((i * 7 + j) % 10000000) for j in range(members)]
-        parts = [b"*%d\r\n$4\r\nSADD\r\n$%d\r\n%s\r\n" % (2 + len(ms), len(key), key)]
-        parts += [b"$%d\r\n%s\r\n" % (len(m), m) for m in ms]
-        batch.append(b"".join(parts))
-        if len(batch) == 2000:
-            out.write(b"".join(batch))
-            batch = []
-    out.write(b"".join(batch))
-    out.flush()
+        key = b"%s%07d" % (prefix.encode(), i)
+        return b"*%d\r\n$4\r\nSADD\r\n" % (2 + len(ms)) + bulk(key) + b"".join(map(bulk, ms))
+    emit((request(i) for i in range(count)), batch=2000)
 
 def gen_hashes(prefix, count, fields, ttl):
     """HSET prefix%07d with `fields` fields (8-byte names, 16-byte values)
     for count keys, each followed by EXPIRE ttl when ttl > 0; or, with
     count 1, one hash of `fields` fields written 100 at a time."""
-    out = sys.stdout.buffer
-    batch = []
-    def pair(j):
-        f = b"f%07d" % j
-        v = b"v%015d" % j
-        return b"$8\r\n%s\r\n$16\r\n%s\r\n" % (f, v)
+    def pairs(start, n):
+        return b"".join(bulk(b"f%07d" % j) + bulk(b"v%015d" % j) for j in range(start, start + n))
+    def hset(key, n, body):
+        return b"*%d\r\n$4\r\nHSET\r\n" % (2 + 2 * n) + bulk(key) + body
     if count == 1:
         key = prefix.encode()
-        for start in range(0, fields, 100):
-            n = min(100, fields - start)
-            batch.append(b"*%d\r\n$4\r\nHSET\r\n$%d\r\n%s\r\n" % (2 + 2 * n, len(key), key) +
-                         b"".join(pair(start + j) for j in range(n)))
-        out.write(b"".join(batch))
-        out.flush()
+        emit(hset(key, min(100, fields - start), pairs(start, min(100, fields - start)))
+             for start in range(0, fields, 100))
         return
-    body = b"".join(pair(j) for j in range(fields))
-    ttl_b = b"%d" % ttl
-    for i in range(count):
-        key = b"%s%07d" % (prefix.encode(), i)
-        batch.append(b"*%d\r\n$4\r\nHSET\r\n$%d\r\n%s\r\n" % (2 + 2 * fields, len(key), key) + body)
-        if ttl > 0:
-            batch.append(b"*3\r\n$6\r\nEXPIRE\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" %
-                         (len(key), key, len(ttl_b), ttl_b))
-        if len(batch) >= 4000:
-            out.write(b"".join(batch))
-            batch = []
-    out.write(b"".join(batch))
-    out.flush()
+    body = pairs(0, fields)
+    def requests():
+        for i in range(count):
+            key = b"%s%07d" % (prefix.encode(), i)
+            yield hset(key, fields, body)
+            if ttl > 0:
+                yield b"*3\r\n$6\r\nEXPIRE\r\n" + bulk(key) + bulk(b"%d" % ttl)
+    emit(requests(), batch=4000)
 
 class Client:
     def __init__(self, port):
