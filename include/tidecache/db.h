@@ -12,8 +12,10 @@ void db_teardown(void);
 int db_count(void);
 struct store *db_get(int index);
 
-/* Keys in all keyspaces, and keys removed by expiry in all of them. */
+/* Keys in all keyspaces, keys removed by expiry in all of them, and hash
+ * fields removed by their own expiry. */
 size_t db_total_keys(void);
 uint64_t db_total_expired(void);
+uint64_t db_total_expired_fields(void);
 
 #endif

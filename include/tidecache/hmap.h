@@ -9,6 +9,17 @@
  * the value (varint length, bytes) as their owner bytes. A hash converts
  * to a table when a write crosses a limit, never back, as in Redis.
  *
+ * Fields may expire on their own (Redis 7.4's HEXPIRE). A pack in which a
+ * field was ever given an expiry becomes a pack with expiries (OBJECT
+ * ENCODING "listpackex": a third entry per field, and the earliest expiry
+ * in a head); a table keeps each expiry after the field's value and a
+ * min-heap of them beside the table. Either way the hash's earliest field
+ * expiry (hmap_deadline) is read in O(1): the store indexes the key at it
+ * and its sweep calls hmap_expire_due, so that due fields are reclaimed
+ * through the expiry index, never by scanning hashes. Commands reclaim a
+ * hash's due fields when they look it up (hmap_expire_due), so the reads
+ * below never meet an expired field; they do not check expiries.
+ *
  * Functions that change a hash take the store and a pointer to the key's
  * item, which they update when the item moves. A hash never stays empty:
  * callers delete the key when the last field goes. Pointers to values are
@@ -42,16 +53,63 @@ int hmap_get(const struct item *it, const char *f, size_t flen, const char **v, 
 int hmap_set(struct store *s, struct item **it, const char *f, size_t flen, const char *v,
              size_t vlen, const struct hmap_limits *lim);
 
+/* Set field f to v as hmap_set does, but keep the field's expiry (HINCRBY
+ * and HINCRBYFLOAT, as in Redis); hmap_set clears it (HSET). */
+int hmap_update(struct store *s, struct item **it, const char *f, size_t flen, const char *v,
+                size_t vlen, const struct hmap_limits *lim);
+
 /* Remove field f: 1 when it was there. */
 int hmap_delete(struct store *s, struct item **it, const char *f, size_t flen);
 
+/* Fields stored, due ones not reclaimed yet included. */
 size_t hmap_len(const struct item *it);
 
-/* A field and its value, read out of a hash. */
+/* A field, its value and its expiry (Unix ms; 0: none), read out of a
+ * hash. */
 struct hmap_field {
     const char *f, *v;
     size_t flen, vlen;
+    int64_t expire_ms;
 };
+
+/* ---- field expiry ---------------------------------------------------------- */
+
+/* The earliest expiry of a field of the hash (Unix ms), 0 when none has
+ * one. O(1). */
+int64_t hmap_deadline(const struct item *it);
+
+/* Field f's expiry: 1 with *at_ms set (0: none), or 0 when there is no
+ * such field. */
+int hmap_field_expiry(const struct item *it, const char *f, size_t flen, int64_t *at_ms);
+
+/* HEXPIRE's conditions, and its replies per field (Redis 7.4's). */
+enum hmap_expire_cond { HMAP_COND_NONE, HMAP_COND_NX, HMAP_COND_XX, HMAP_COND_GT, HMAP_COND_LT };
+#define HMAP_NO_FIELD (-2)     /* no such field */
+#define HMAP_NO_EXPIRY (-1)    /* the field has no expiry (HPERSIST, HTTL) */
+#define HMAP_COND_FAILED 0     /* NX, XX, GT or LT did not hold */
+#define HMAP_EXPIRY_SET 1      /* the expiry was set or changed */
+#define HMAP_PERSISTED 1       /* HPERSIST removed the expiry */
+#define HMAP_FIELD_DELETED 2   /* the time had come: the field is deleted */
+
+/* Give field f the expiry at_ms when cond holds (no expiry counts as
+ * infinite for GT and LT); a time at or before now_ms deletes the field.
+ * Returns one of the replies above; the caller deletes the key when the
+ * hash is left empty. */
+int hmap_expire_field(struct store *s, struct item **it, const char *f, size_t flen,
+                      int64_t at_ms, enum hmap_expire_cond cond, int64_t now_ms);
+
+/* Remove field f's expiry: HMAP_PERSISTED, HMAP_NO_EXPIRY or
+ * HMAP_NO_FIELD. */
+int hmap_persist_field(struct store *s, struct item **it, const char *f, size_t flen);
+
+/* Delete up to max fields whose expiry is at or before now_ms (counted in
+ * the store's expired fields). Returns how many went; the caller deletes
+ * the key when the hash is left empty. O(1) when none is due. */
+size_t hmap_expire_due(struct store *s, struct item **it, int64_t now_ms, size_t max);
+
+/* A copy of a hash's table with its expiry heap, counted in *account
+ * (COPY). */
+struct htab *hmap_table_copy(const struct htab *h, size_t *account);
 
 /* Every field in turn: hmap_iter_start, then hmap_iter_next until it
  * returns 0. The hash must not change during the walk. */

@@ -39,6 +39,16 @@ void htab_rebind(struct htab *h, size_t *account);
 
 size_t htab_count(const struct htab *h);
 
+/* The owner's side block: one allocation the table carries for its owner
+ * (a hash keeps its index of field expiries there), counted, moved to
+ * another counter and freed with the table; NULL until made. htab_copy
+ * gives the copy none: its owner builds its own. */
+void *htab_side(const struct htab *h);
+
+/* Make the side block `bytes` long (0 frees it), keeping the bytes both
+ * sizes share. Returns it. */
+void *htab_side_resize(struct htab *h, size_t bytes);
+
 /* The entry with this key, or NULL. */
 struct hentry *htab_find(const struct htab *h, const char *key, size_t klen);
 

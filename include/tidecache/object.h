@@ -13,6 +13,7 @@
 #define TIDECACHE_OBJECT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum object_type {
     OBJ_STRING = 0,
@@ -24,6 +25,7 @@ enum object_encoding {
     OBJ_ENC_INTSET = 1,    /* sorted array of integers (sets) */
     OBJ_ENC_LISTPACK = 2,  /* length-prefixed entries in a row (hashes, sets) */
     OBJ_ENC_HASHTABLE = 3, /* payload: a struct htab pointer */
+    OBJ_ENC_LISTPACK_EX = 4, /* a hash's pack with field expiries */
 };
 
 #define OBJECT_TAG(type, encoding) ((unsigned char)((type) << 4 | (encoding)))
@@ -66,6 +68,23 @@ const char *object_string_encoding(const char *v, size_t len);
 
 /* Bytes an external value holds, recounted by walking it (checks). */
 size_t object_external_recount(unsigned char tag, const void *ptr);
+
+/* ---- entries that expire inside a value (a hash's fields) ---------------- */
+
+struct store;
+struct item;
+
+/* The earliest expiry (Unix ms) of an entry of the object's value, 0 when
+ * none has one. O(1): the store asks on every insert and delete. */
+int64_t object_deadline(const struct item *it);
+
+/* Delete up to max entries of the value whose expiry is at or before
+ * now_ms; returns how many went. The item may move (*itp follows); the
+ * caller deletes the key when object_empty says so. */
+size_t object_expire_due(struct store *s, struct item **itp, int64_t now_ms, size_t max);
+
+/* Whether the object's value has no entry left. */
+int object_empty(const struct item *it);
 
 /* Redis's names: TYPE's ("string", "hash", "set") and OBJECT ENCODING's
  * for a tag ("intset", "listpack", "hashtable"). */

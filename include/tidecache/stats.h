@@ -37,6 +37,7 @@ struct stats {
     uint64_t net_output_bytes;
     uint64_t evicted_keys;
     uint64_t expired_base;        /* db_total_expired() at the last reset */
+    uint64_t expired_fields_base; /* db_total_expired_fields() then */
     size_t peak_memory;           /* highest mem_used() seen, bytes; never reset */
     struct stats_rate rate[STATS_METRICS];
 };
@@ -60,5 +61,8 @@ uint64_t stats_rate(enum stats_metric m);
 
 /* Keys removed by expiry since the last reset, over every keyspace. */
 uint64_t stats_expired_keys(void);
+
+/* Hash fields removed by their own expiry since the last reset. */
+uint64_t stats_expired_fields(void);
 
 #endif

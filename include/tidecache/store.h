@@ -187,6 +187,27 @@ size_t store_item_memory(const struct item *it, size_t samples);
 struct item *store_move(struct store *from, struct item *it, struct store *to, const char *key,
                         size_t klen);
 
+/* ---- entries that expire inside a value (a hash's fields) ----------------
+ * A value may hold entries with an expiry of their own
+ * (include/tidecache/object.h: object_deadline). The store indexes such an
+ * item at its earliest one, beside the key's own expiry, and its sweep
+ * removes the entries as they fall due (object_expire_due), deleting the
+ * key when its value is left empty: the sweep's work stays proportional
+ * to what expires, inside values as well as keys. */
+
+/* The type changed the item's earliest entry expiry from old_ms to new_ms
+ * (either 0: none). */
+void store_note_deadline(struct store *s, const struct item *it, int64_t old_ms, int64_t new_ms);
+
+/* Items whose value holds entries with an expiry (INFO keyspace's
+ * subexpiry: hashes with field expiries). */
+size_t store_subexpiry_count(const struct store *s);
+
+/* Count n entries removed because their expiry passed (INFO's
+ * expired_subkeys), and the total since creation. */
+void store_note_expired_fields(struct store *s, size_t n);
+uint64_t store_expired_fields_total(const struct store *s);
+
 /* ---- writes, for WATCH --------------------------------------------------
  * While a hook is set, every write to a key calls it with the key: a value
  * stored, replaced, changed in place, given another expiry, moved, or

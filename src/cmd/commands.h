@@ -105,7 +105,8 @@ int command_parse_rand_count(struct conn *c, const struct arg *a, long long *cou
 /* hash.c */
 command_proc cmd_hset, cmd_hsetnx, cmd_hmset, cmd_hget, cmd_hmget, cmd_hgetall, cmd_hkeys,
     cmd_hvals, cmd_hlen, cmd_hexists, cmd_hdel, cmd_hincrby, cmd_hincrbyfloat, cmd_hstrlen,
-    cmd_hrandfield, cmd_hscan;
+    cmd_hrandfield, cmd_hscan, cmd_hexpire, cmd_hpexpire, cmd_hexpireat, cmd_hpexpireat,
+    cmd_httl, cmd_hpttl, cmd_hexpiretime, cmd_hpexpiretime, cmd_hpersist;
 
 /* object.c */
 command_proc cmd_object, cmd_memory;

@@ -1,16 +1,21 @@
 /* Hash commands: HSET, HSETNX, HMSET, HGET, HMGET, HGETALL, HKEYS, HVALS,
- * HLEN, HEXISTS, HDEL, HINCRBY, HINCRBYFLOAT, HSTRLEN, HRANDFIELD, HSCAN;
- * the type itself is src/data/hmap.c.
+ * HLEN, HEXISTS, HDEL, HINCRBY, HINCRBYFLOAT, HSTRLEN, HRANDFIELD, HSCAN,
+ * and field expiry as Redis 7.4 has it: HEXPIRE, HPEXPIRE, HEXPIREAT,
+ * HPEXPIREAT, HTTL, HPTTL, HEXPIRETIME, HPEXPIRETIME, HPERSIST; the type
+ * itself is src/data/hmap.c.
  *
- * A hash whose last field goes is deleted, as in Redis. A hash a command
- * creates gets the TTL policy's default expiry like any key written
- * without one; changing fields keeps the key's expiry. */
+ * A hash whose last field goes (deleted, or expired) is deleted, as in
+ * Redis. A hash a command creates gets the TTL policy's default expiry
+ * like any key written without one; changing fields keeps the key's
+ * expiry. Every command reclaims a hash's expired fields when it looks the
+ * hash up, so none is ever served. */
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "commands.h"
+#include "tidecache/clock.h"
 #include "tidecache/config.h"
 #include "tidecache/conn.h"
 #include "tidecache/glob.h"
@@ -29,21 +34,41 @@ static struct hmap_limits limits(void)
     return l;
 }
 
-/* The hash under key (see command_lookup_typed). */
+/* Delete the hash under key when it has no field left; 1 when so (*it is
+ * then NULL). */
+static int drop_if_empty(struct store *s, const struct arg *key, struct item **it)
+{
+    if (hmap_len(*it) != 0)
+        return 0;
+    store_delete(s, key->ptr, key->len);
+    *it = NULL;
+    return 1;
+}
+
+/* The hash under key (see command_lookup_typed), with its fields whose
+ * expiry has passed reclaimed first, all of them: a hash left empty is
+ * deleted and answers as missing. */
 static int hash_lookup(struct conn *c, const struct arg *key, int read, struct item **it)
 {
-    return command_lookup_typed(c, key, OBJ_HASH, read, it);
+    if (command_lookup_typed(c, key, OBJ_HASH, read, it) != TC_OK)
+        return TC_ERR;
+    if (*it && hmap_expire_due(c->db, it, clock_now_ms(), SIZE_MAX))
+        drop_if_empty(c->db, key, it);
+    return TC_OK;
 }
 
 /* Set field f of the hash under key to v, creating the hash (with the
- * default expiry) when *it is NULL. Returns 1 when f is new. */
+ * default expiry) when *it is NULL; the field's own expiry is kept when
+ * keep_ttl (HINCRBY), cleared otherwise (HSET). Returns 1 when f is new. */
 static int set_field(struct store *s, const struct arg *key, struct item **it, const char *f,
-                     size_t flen, const char *v, size_t vlen, const struct hmap_limits *lim)
+                     size_t flen, const char *v, size_t vlen, int keep_ttl,
+                     const struct hmap_limits *lim)
 {
     if (!*it)
         *it = hmap_create(s, key->ptr, key->len, flen, vlen,
                           command_default_expire(key->ptr, key->len), lim);
-    return hmap_set(s, it, f, flen, v, vlen, lim);
+    return keep_ttl ? hmap_update(s, it, f, flen, v, vlen, lim)
+                    : hmap_set(s, it, f, flen, v, vlen, lim);
 }
 
 /* Set every field/value pair of argv[2..argc); the count of new fields.
@@ -62,7 +87,7 @@ static int set_pairs(struct conn *c, size_t argc, struct arg *argv, const char *
     *added = 0;
     for (size_t j = 2; j + 1 < argc; j += 2)
         *added += set_field(c->db, &argv[1], &it, argv[j].ptr, argv[j].len, argv[j + 1].ptr,
-                            argv[j + 1].len, &lim);
+                            argv[j + 1].len, 0, &lim);
     return TC_OK;
 }
 
@@ -96,7 +121,7 @@ void cmd_hsetnx(struct conn *c, size_t argc, struct arg *argv)
         return;
     }
     struct hmap_limits lim = limits();
-    set_field(c->db, &argv[1], &it, argv[2].ptr, argv[2].len, argv[3].ptr, argv[3].len, &lim);
+    set_field(c->db, &argv[1], &it, argv[2].ptr, argv[2].len, argv[3].ptr, argv[3].len, 0, &lim);
     reply_int(c, 1);
 }
 
@@ -221,10 +246,7 @@ void cmd_hdel(struct conn *c, size_t argc, struct arg *argv)
     long long removed = 0;
     for (size_t j = 2; j < argc && it; j++) {
         removed += hmap_delete(c->db, &it, argv[j].ptr, argv[j].len);
-        if (hmap_len(it) == 0) {
-            store_delete(c->db, argv[1].ptr, argv[1].len);
-            it = NULL;
-        }
+        drop_if_empty(c->db, &argv[1], &it);
     }
     reply_int(c, removed);
 }
@@ -256,7 +278,7 @@ void cmd_hincrby(struct conn *c, size_t argc, struct arg *argv)
     char digits[32];
     size_t n = num_format_ll(digits, v);
     struct hmap_limits lim = limits();
-    set_field(c->db, &argv[1], &it, argv[2].ptr, argv[2].len, digits, n, &lim);
+    set_field(c->db, &argv[1], &it, argv[2].ptr, argv[2].len, digits, n, 1, &lim);
     reply_int(c, v);
 }
 
@@ -293,7 +315,7 @@ void cmd_hincrbyfloat(struct conn *c, size_t argc, struct arg *argv)
         return;
     }
     struct hmap_limits lim = limits();
-    set_field(c->db, &argv[1], &it, argv[2].ptr, argv[2].len, text, n, &lim);
+    set_field(c->db, &argv[1], &it, argv[2].ptr, argv[2].len, text, n, 1, &lim);
     reply_bulk(c, text, n);
 }
 
@@ -496,4 +518,174 @@ void cmd_hscan(struct conn *c, size_t argc, struct arg *argv)
                        hscan_visit, &hc);
     reply_scan(c, cursor, &hc.found);
     strlist_free(&hc.found);
+}
+
+/* ---- field expiry ------------------------------------------------------------ */
+
+/* The latest expiry a field may have, in Unix ms: Redis 7.4 keeps field
+ * expiries in 46 bits. */
+#define FIELD_EXPIRY_MAX_MS ((INT64_C(1) << 46) - 1)
+
+/* Parse "FIELDS numfields field ..." starting at argv[at]: sets *first to
+ * the first field's index, or replies Redis's error (count_error for a
+ * count that is not a positive integer; HEXPIRE's wording differs from
+ * HTTL's) and returns TC_ERR. */
+static int parse_fields(struct conn *c, size_t argc, struct arg *argv, size_t at,
+                        const char *count_error, size_t *first)
+{
+    if (at >= argc || !arg_is(&argv[at], "fields")) {
+        reply_error(c, "ERR Mandatory argument FIELDS is missing or not at the right position");
+        return TC_ERR;
+    }
+    long long n;
+    if (at + 1 >= argc || !num_parse_ll(argv[at + 1].ptr, argv[at + 1].len, &n) || n < 1 ||
+        n > LONG_MAX) {
+        reply_error(c, count_error);
+        return TC_ERR;
+    }
+    if ((unsigned long long)n != argc - at - 2) {
+        reply_error(c, "ERR The `numfields` parameter must match the number of arguments");
+        return TC_ERR;
+    }
+    *first = at + 2;
+    return TC_OK;
+}
+
+/* The optional NX|XX|GT|LT of HEXPIRE at argv[at]. */
+static enum hmap_expire_cond parse_cond(size_t argc, const struct arg *argv, size_t at)
+{
+    if (at >= argc)
+        return HMAP_COND_NONE;
+    if (arg_is(&argv[at], "nx"))
+        return HMAP_COND_NX;
+    if (arg_is(&argv[at], "xx"))
+        return HMAP_COND_XX;
+    if (arg_is(&argv[at], "gt"))
+        return HMAP_COND_GT;
+    if (arg_is(&argv[at], "lt"))
+        return HMAP_COND_LT;
+    return HMAP_COND_NONE;
+}
+
+/* HEXPIRE and its siblings: key time [NX|XX|GT|LT] FIELDS numfields
+ * field ...; an array of per-field results (-2 no such field, 0 condition
+ * not met, 1 set, 2 deleted because the time has come). The key's type is
+ * checked before the arguments, the arguments before the key's absence,
+ * as in Redis. */
+static void expire_fields(struct conn *c, size_t argc, struct arg *argv, enum expire_unit unit,
+                          int relative, const char *cmd)
+{
+    struct item *it;
+    if (hash_lookup(c, &argv[1], 0, &it) != TC_OK)
+        return;
+    long long t;
+    if (!num_parse_ll(argv[2].ptr, argv[2].len, &t)) {
+        reply_not_integer(c);
+        return;
+    }
+    if (t < 0) {
+        reply_error(c, "ERR invalid expire time, must be >= 0");
+        return;
+    }
+    int64_t now = clock_now_ms(), base = relative ? now : 0;
+    if ((unit == EXPIRE_SECONDS && t > FIELD_EXPIRY_MAX_MS / 1000) ||
+        (t *= (unit == EXPIRE_SECONDS ? 1000 : 1)) > FIELD_EXPIRY_MAX_MS - base) {
+        reply_errorf(c, "ERR invalid expire time in '%s' command", cmd);
+        return;
+    }
+    enum hmap_expire_cond cond = parse_cond(argc, argv, 3);
+    size_t first;
+    if (parse_fields(c, argc, argv, cond == HMAP_COND_NONE ? 3 : 4,
+                     "ERR Parameter `numFields` should be greater than 0", &first) != TC_OK)
+        return;
+    reply_array(c, argc - first);
+    for (size_t j = first; j < argc; j++) {
+        int r = HMAP_NO_FIELD;
+        if (it) {
+            r = hmap_expire_field(c->db, &it, argv[j].ptr, argv[j].len, t + base, cond, now);
+            drop_if_empty(c->db, &argv[1], &it);
+        }
+        reply_int(c, r);
+    }
+}
+
+void cmd_hexpire(struct conn *c, size_t argc, struct arg *argv)
+{
+    expire_fields(c, argc, argv, EXPIRE_SECONDS, 1, "hexpire");
+}
+
+void cmd_hpexpire(struct conn *c, size_t argc, struct arg *argv)
+{
+    expire_fields(c, argc, argv, EXPIRE_MILLISECONDS, 1, "hpexpire");
+}
+
+void cmd_hexpireat(struct conn *c, size_t argc, struct arg *argv)
+{
+    expire_fields(c, argc, argv, EXPIRE_SECONDS, 0, "hexpireat");
+}
+
+void cmd_hpexpireat(struct conn *c, size_t argc, struct arg *argv)
+{
+    expire_fields(c, argc, argv, EXPIRE_MILLISECONDS, 0, "hpexpireat");
+}
+
+#define FIELDS_COUNT_ERROR "ERR Number of fields must be a positive integer"
+
+/* HTTL and its siblings: key FIELDS numfields field ...; per field -2 (no
+ * such field), -1 (no expiry), or the time left (relative) or the expiry,
+ * in ms or in seconds rounded up, as Redis 7.4 answers. */
+static void field_times(struct conn *c, size_t argc, struct arg *argv, enum expire_unit unit,
+                        int relative)
+{
+    struct item *it;
+    size_t first;
+    if (hash_lookup(c, &argv[1], 1, &it) != TC_OK ||
+        parse_fields(c, argc, argv, 2, FIELDS_COUNT_ERROR, &first) != TC_OK)
+        return;
+    int64_t base = relative ? clock_now_ms() : 0;
+    reply_array(c, argc - first);
+    for (size_t j = first; j < argc; j++) {
+        int64_t at;
+        if (!it || !hmap_field_expiry(it, argv[j].ptr, argv[j].len, &at))
+            reply_int(c, HMAP_NO_FIELD);
+        else if (!at)
+            reply_int(c, HMAP_NO_EXPIRY);
+        else
+            reply_int(c, unit == EXPIRE_SECONDS ? (at - base + 999) / 1000 : at - base);
+    }
+}
+
+void cmd_httl(struct conn *c, size_t argc, struct arg *argv)
+{
+    field_times(c, argc, argv, EXPIRE_SECONDS, 1);
+}
+
+void cmd_hpttl(struct conn *c, size_t argc, struct arg *argv)
+{
+    field_times(c, argc, argv, EXPIRE_MILLISECONDS, 1);
+}
+
+void cmd_hexpiretime(struct conn *c, size_t argc, struct arg *argv)
+{
+    field_times(c, argc, argv, EXPIRE_SECONDS, 0);
+}
+
+void cmd_hpexpiretime(struct conn *c, size_t argc, struct arg *argv)
+{
+    field_times(c, argc, argv, EXPIRE_MILLISECONDS, 0);
+}
+
+/* HPERSIST key FIELDS numfields field ...: per field 1 (expiry removed),
+ * -1 (it had none) or -2 (no such field). */
+void cmd_hpersist(struct conn *c, size_t argc, struct arg *argv)
+{
+    struct item *it;
+    size_t first;
+    if (hash_lookup(c, &argv[1], 0, &it) != TC_OK ||
+        parse_fields(c, argc, argv, 2, FIELDS_COUNT_ERROR, &first) != TC_OK)
+        return;
+    reply_array(c, argc - first);
+    for (size_t j = first; j < argc; j++)
+        reply_int(c, it ? hmap_persist_field(c->db, &it, argv[j].ptr, argv[j].len)
+                        : HMAP_NO_FIELD);
 }

@@ -301,6 +301,7 @@ static void section_stats(struct buf *b, struct conn *c)
     line(b, "sync_partial_ok:0");
     line(b, "sync_partial_err:0");
     line(b, "expired_keys:%llu", (unsigned long long)stats_expired_keys());
+    line(b, "expired_subkeys:%llu", (unsigned long long)stats_expired_fields());
     line(b, "evicted_keys:%llu", (unsigned long long)stats.evicted_keys);
     line(b, "evicted_clients:0");
     line(b, "keyspace_hits:%llu", (unsigned long long)stats.keyspace_hits);
@@ -372,8 +373,8 @@ static void section_keyspace(struct buf *b, struct conn *c)
         size_t keys = store_count(s);
         if (keys == 0)
             continue;
-        line(b, "db%d:keys=%zu,expires=%zu,avg_ttl=%lld", i, keys, store_expires_count(s),
-             (long long)store_avg_ttl_ms(s));
+        line(b, "db%d:keys=%zu,expires=%zu,avg_ttl=%lld,subexpiry=%zu", i, keys,
+             store_expires_count(s), (long long)store_avg_ttl_ms(s), store_subexpiry_count(s));
     }
 }
 

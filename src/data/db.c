@@ -42,6 +42,14 @@ size_t db_total_keys(void)
     return n;
 }
 
+uint64_t db_total_expired_fields(void)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < ndbs; i++)
+        n += store_expired_fields_total(dbs[i]);
+    return n;
+}
+
 uint64_t db_total_expired(void)
 {
     uint64_t n = 0;

@@ -30,6 +30,7 @@ struct htab {
     size_t rehash_idx;    /* buckets of b[0] below this have been moved */
     size_t count;
     size_t *account;
+    void *side; /* the owner's side block (htab_side), or NULL */
 };
 
 /* ---- accounting ---------------------------------------------------------- */
@@ -104,6 +105,7 @@ void htab_destroy(struct htab *h)
 
 int htab_free_some(struct htab *h, size_t max_entries)
 {
+    htab_side_resize(h, 0);
     for (int t = 0; t < 2; t++) {
         if (!h->b[t])
             continue;
@@ -126,6 +128,24 @@ int htab_free_some(struct htab *h, size_t max_entries)
     *h->account -= mem_block_size(h);
     mem_free(h);
     return 1;
+}
+
+void *htab_side(const struct htab *h)
+{
+    return h->side;
+}
+
+void *htab_side_resize(struct htab *h, size_t bytes)
+{
+    size_t old = h->side ? mem_block_size(h->side) : 0;
+    if (bytes == 0) {
+        mem_free(h->side);
+        h->side = NULL;
+    } else {
+        h->side = mem_realloc(h->side, bytes);
+    }
+    *h->account = *h->account - old + (h->side ? mem_block_size(h->side) : 0);
+    return h->side;
 }
 
 void htab_rebind(struct htab *h, size_t *account)
@@ -404,7 +424,8 @@ struct htab *htab_copy(const struct htab *h, size_t *account)
 
 size_t htab_memory_sampled(const struct htab *h, size_t samples)
 {
-    size_t bytes = mem_block_size(h), seen = 0, entry_bytes = 0;
+    size_t bytes = mem_block_size(h) + (h->side ? mem_block_size(h->side) : 0);
+    size_t seen = 0, entry_bytes = 0;
     for (int t = 0; t < 2; t++)
         if (h->b[t])
             bytes += mem_block_size(h->b[t]);
@@ -421,7 +442,7 @@ size_t htab_memory_sampled(const struct htab *h, size_t samples)
 
 size_t htab_recount(const struct htab *h)
 {
-    size_t bytes = mem_block_size(h);
+    size_t bytes = mem_block_size(h) + (h->side ? mem_block_size(h->side) : 0);
     for (int t = 0; t < 2; t++) {
         if (!h->b[t])
             continue;

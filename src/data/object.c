@@ -3,8 +3,11 @@
  * the dispatch on the tag is where another would join. */
 #include "tidecache/object.h"
 
+#include "tidecache/hmap.h"
 #include "tidecache/htab.h"
 #include "tidecache/num.h"
+#include "tidecache/set.h"
+#include "tidecache/store.h"
 
 #include <string.h>
 
@@ -40,8 +43,29 @@ size_t object_external_entries(unsigned char tag, const void *ptr)
 
 void *object_external_copy(unsigned char tag, const void *ptr, size_t *account)
 {
-    (void)tag;
+    if (OBJECT_TAG_TYPE(tag) == OBJ_HASH)
+        return hmap_table_copy(ptr, account);
     return htab_copy(ptr, account);
+}
+
+int64_t object_deadline(const struct item *it)
+{
+    return item_type(it) == OBJ_HASH ? hmap_deadline(it) : 0;
+}
+
+size_t object_expire_due(struct store *s, struct item **itp, int64_t now_ms, size_t max)
+{
+    return item_type(*itp) == OBJ_HASH ? hmap_expire_due(s, itp, now_ms, max) : 0;
+}
+
+int object_empty(const struct item *it)
+{
+    switch (item_type(it)) {
+    case OBJ_HASH: return hmap_len(it) == 0;
+    case OBJ_SET: return set_card(it) == 0;
+    case OBJ_STRING: break;
+    }
+    return 0;
 }
 
 void object_external_rebind(unsigned char tag, void *ptr, size_t *account)
@@ -93,6 +117,7 @@ const char *object_encoding_name(unsigned char tag)
     case OBJ_ENC_INTSET: return "intset";
     case OBJ_ENC_LISTPACK: return "listpack";
     case OBJ_ENC_HASHTABLE: return "hashtable";
+    case OBJ_ENC_LISTPACK_EX: return "listpackex";
     }
     return "unknown";
 }

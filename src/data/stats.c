@@ -17,6 +17,7 @@ void stats_reset(void)
     stats.start_ms = start;
     stats.peak_memory = peak;
     stats.expired_base = db_total_expired();
+    stats.expired_fields_base = db_total_expired_fields();
 }
 
 /* The counter behind a metric, read now. */
@@ -69,6 +70,12 @@ uint64_t stats_rate(enum stats_metric m)
     for (int i = 0; i < STATS_SAMPLES; i++)
         sum += stats.rate[m].samples[i];
     return sum / STATS_SAMPLES;
+}
+
+uint64_t stats_expired_fields(void)
+{
+    uint64_t total = db_total_expired_fields();
+    return total >= stats.expired_fields_base ? total - stats.expired_fields_base : 0;
 }
 
 uint64_t stats_expired_keys(void)

@@ -441,6 +441,9 @@ struct store {
                                avg_ttl; 128 bits since 1e8 keys times 1.7e12
                                ms would overflow 64 */
     uint64_t expired_total;
+    size_t deadline_items; /* items whose value holds entries with an expiry
+                              of their own (object_deadline) */
+    uint64_t expired_fields; /* such entries removed as expired */
     size_t mem_bytes;      /* allocator's size of items, bucket arrays and
                               flushed tables not yet freed */
     struct expiry *wheel;  /* index of the items with an expiry; NULL while
@@ -483,7 +486,7 @@ static void expiry_account_del(struct store *s, int64_t expire_ms)
  * the whole index goes (not in the middle of a sweep, which holds it). */
 static void wheel_drop_if_unused(struct store *s)
 {
-    if (s->expires || !s->wheel || s->sweeping)
+    if (s->expires || s->deadline_items || !s->wheel || s->sweeping)
         return;
     struct expiry_stats st;
     expiry_get_stats(s->wheel, &st);
@@ -503,6 +506,13 @@ static void wheel_note(struct store *s, uint64_t hash, int64_t old_ms, int64_t n
     else if (old_ms && expiry_covers(s->wheel, old_ms, new_ms))
         return;
     expiry_add(s->wheel, (uint32_t)hash, new_ms);
+}
+
+/* The earliest expiry of an entry inside the item's value (a hash's
+ * fields), 0 when none: the store indexes the item at it as well. */
+static int64_t item_deadline(const struct item *it)
+{
+    return item_is_object(it) ? object_deadline(it) : 0;
 }
 
 /* A new item; for an object (object set) value is the tag and payload. */
@@ -572,6 +582,8 @@ static void store_unlink(struct store *s, struct item **link, int expired)
     *link = it->next;
     s->count--;
     expiry_account_del(s, item_expire_ms(it));
+    if (item_deadline(it))
+        s->deadline_items--;
     if (expired)
         s->expired_total++;
     item_destroy(s, it);
@@ -784,6 +796,7 @@ static void item_replace(struct store *s, struct item **link, struct item *fresh
                              (old->flags & ITEM_F_ACCESS_MASK));
     expiry_account_del(s, item_expire_ms(old));
     expiry_account_add(s, item_expire_ms(fresh));
+    s->deadline_items += (item_deadline(fresh) != 0) - (item_deadline(old) != 0);
     if (keep_value)
         item_release(s, old);
     else
@@ -795,10 +808,14 @@ static void item_replace(struct store *s, struct item **link, struct item *fresh
  * counting it and indexing its expiry. */
 static void item_insert(struct store *s, struct item *it, uint64_t h)
 {
-    int64_t expire_ms = item_expire_ms(it);
+    int64_t expire_ms = item_expire_ms(it), deadline = item_deadline(it);
     s->count++;
     expiry_account_add(s, expire_ms);
     wheel_note(s, h, 0, expire_ms);
+    if (deadline) {
+        s->deadline_items++;
+        wheel_note(s, h, 0, deadline);
+    }
     maybe_resize(s);
     struct table *t = store_resizing(s) ? &s->t[1] : &s->t[0];
     struct item **slot = &t->buckets[h & t->mask];
@@ -886,6 +903,7 @@ void store_flush(struct store *s)
     }
     s->count = 0;
     s->expires = 0;
+    s->deadline_items = 0;
     s->expire_sum_ms = 0;
     s->rehash_idx = 0;
     wheel_drop_if_unused(s);
@@ -1205,6 +1223,8 @@ struct item *store_move(struct store *from, struct item *it, struct store *to, c
     *link = it->next;
     from->count--;
     expiry_account_del(from, expire_ms);
+    if (item_deadline(it))
+        from->deadline_items--;
     item_release(from, it);
     wheel_drop_if_unused(from);
     maybe_resize(from);
@@ -1215,6 +1235,30 @@ struct item *store_move(struct store *from, struct item *it, struct store *to, c
     uint64_t h = hash_bytes(key, klen);
     item_insert(to, fresh, h);
     return fresh;
+}
+
+void store_note_deadline(struct store *s, const struct item *it, int64_t old_ms, int64_t new_ms)
+{
+    s->deadline_items += (new_ms != 0) - (old_ms != 0);
+    if (old_ms && old_ms <= clock_now_ms())
+        old_ms = 0; /* its index entry may be processed already */
+    wheel_note(s, item_hash(it), old_ms, new_ms);
+    wheel_drop_if_unused(s);
+}
+
+size_t store_subexpiry_count(const struct store *s)
+{
+    return s->deadline_items;
+}
+
+void store_note_expired_fields(struct store *s, size_t n)
+{
+    s->expired_fields += n;
+}
+
+uint64_t store_expired_fields_total(const struct store *s)
+{
+    return s->expired_fields;
 }
 
 size_t store_count(const struct store *s)
@@ -1332,8 +1376,49 @@ uint64_t store_scan(struct store *s, uint64_t cursor, size_t count,
 struct sweep_ctx {
     struct store *s;
     int64_t now_ms;
+    int64_t deadline_us; /* the step's budget ends (clock_mono_us) */
     size_t deleted;
+    int left_due;        /* due entries inside values were left for later */
 };
+
+/* The part of a sweep visit for entries inside the value of the item at
+ * *link: when its earliest one is due, remove those due,
+ * SWEEP_ENTRIES_PER_VISIT at a time while the step's budget lasts (one
+ * hash of a million due fields cannot hold the sweep past it; the rest is
+ * indexed again for the next step), and delete the key when its value is
+ * left empty (returns 1: *link is the next item); otherwise index the
+ * item again when its deadline lies in the entry's range. */
+#define SWEEP_ENTRIES_PER_VISIT 256
+
+static int sweep_deadline(struct sweep_ctx *sc, struct item **link, uint32_t hash, int64_t lo_ms,
+                          int64_t hi_ms)
+{
+    struct store *s = sc->s;
+    struct item *it = *link;
+    int64_t d = item_deadline(it);
+    if (!d)
+        return 0;
+    if (d > sc->now_ms) {
+        if (d >= lo_ms && d < hi_ms && (uint32_t)item_hash(it) == hash)
+            expiry_add(s->wheel, hash, d);
+        return 0;
+    }
+    do {
+        object_expire_due(s, &it, sc->now_ms, SWEEP_ENTRIES_PER_VISIT);
+        if (object_empty(it)) {
+            store_unlink(s, link, 0);
+            return 1;
+        }
+        d = item_deadline(it);
+    } while (d && d <= sc->now_ms && clock_mono_us() < sc->deadline_us);
+    if (d && d <= sc->now_ms) {
+        /* fields sharing the indexed expiry leave the deadline where it
+         * was, so nothing else would index the rest */
+        expiry_add(s->wheel, (uint32_t)item_hash(it), d);
+        sc->left_due = 1;
+    }
+    return 0;
+}
 
 /* Delete the expired items of the hash's bucket in both tables, and index
  * again those with this hash and an expiry in [lo_ms, hi_ms) that are not
@@ -1357,20 +1442,24 @@ static void sweep_visit(void *ctx, uint32_t hash, int64_t lo_ms, int64_t hi_ms)
                 if (e >= lo_ms && e < hi_ms && (uint32_t)item_hash(it) == hash)
                     expiry_add(s->wheel, hash, e);
             }
-            link = &it->next;
+            if (sweep_deadline(sc, link, hash, lo_ms, hi_ms))
+                continue;
+            link = &(*link)->next;
         }
     }
 }
 
 size_t store_expire_step(struct store *s, int64_t budget_us, int *more)
 {
-    struct sweep_ctx sc = {.s = s, .now_ms = clock_now_ms(), .deleted = 0};
+    struct sweep_ctx sc = {.s = s, .now_ms = clock_now_ms(), .deleted = 0, .left_due = 0};
     int left = 0;
     if (s->wheel) {
         int64_t start = clock_mono_us();
+        sc.deadline_us = start + budget_us;
         s->sweeping = 1;
-        expiry_maybe_compact(s->wheel, s->expires);
-        expiry_run(s->wheel, sc.now_ms, start + budget_us, sweep_visit, &sc, &left);
+        expiry_maybe_compact(s->wheel, s->expires + s->deadline_items);
+        expiry_run(s->wheel, sc.now_ms, sc.deadline_us, sweep_visit, &sc, &left);
+        left |= sc.left_due;
         s->sweeping = 0;
         wheel_drop_if_unused(s);
         s->sweep_us += (uint64_t)(clock_mono_us() - start);
@@ -1518,7 +1607,7 @@ static size_t table_bytes(const struct table *t)
 
 /* What store_verify tallies while it walks the tables. */
 struct verify_tally {
-    size_t items, expires, bytes, due;
+    size_t items, expires, bytes, due, deadlines;
     __int128 expire_sum;
     int64_t now_ms;
 };
@@ -1539,8 +1628,13 @@ static int verify_table(const struct table *t, size_t from, struct verify_tally 
                          (int)(item_key_len(it) < 64 ? item_key_len(it) : 64), item_key(it), b);
                 return TC_ERR;
             }
-            int64_t e = item_expire_ms(it);
+            int64_t e = item_expire_ms(it), d = item_deadline(it);
             v->items++;
+            if (d) {
+                v->deadlines++;
+                if (d <= v->now_ms)
+                    v->due++;
+            }
             v->bytes += mem_block_size(it);
             if (item_is_object(it) && object_tag_external(item_tag(it)))
                 v->bytes += object_external_recount(item_tag(it),
@@ -1577,6 +1671,11 @@ int store_verify(const struct store *s, int expect_none_due, char *why, size_t w
                  v.items, v.expires, s->count, s->expires);
         return TC_ERR;
     }
+    if (v.deadlines != s->deadline_items) {
+        snprintf(why, whylen, "counted %zu items with entries that expire; the store says %zu",
+                 v.deadlines, s->deadline_items);
+        return TC_ERR;
+    }
     size_t grave_items = 0;
     for (const struct graveyard *g = s->grave; g; g = g->next) {
         struct verify_tally gv = {.now_ms = v.now_ms};
@@ -1604,8 +1703,9 @@ int store_verify(const struct store *s, int expect_none_due, char *why, size_t w
         snprintf(why, whylen, "%zu items are past their expiry after a full sweep", v.due);
         return TC_ERR;
     }
-    if (s->expires && !s->wheel) {
-        snprintf(why, whylen, "%zu items have an expiry but there is no expiry index", s->expires);
+    if ((s->expires || s->deadline_items) && !s->wheel) {
+        snprintf(why, whylen, "%zu items have an expiry but there is no expiry index",
+                 s->expires + s->deadline_items);
         return TC_ERR;
     }
     return TC_OK;

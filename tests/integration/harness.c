@@ -202,6 +202,21 @@ void expect_nil(redisReply *r)
     freeReplyObject(r);
 }
 
+void expect_arity(redisContext *c, const char *cmd, const char *name)
+{
+    char want[128];
+    snprintf(want, sizeof want, "ERR wrong number of arguments for '%s' command", name);
+    expect_error(client_cmd(c, cmd), want);
+}
+
+void expect_encoding(redisContext *c, const char *key, const char *want)
+{
+    redisReply *r = client_cmd(c, "OBJECT ENCODING %s", key);
+    ck_assert_msg(r->type == REDIS_REPLY_STRING && strcmp(r->str, want) == 0,
+                  "OBJECT ENCODING %s: %s, expected %s", key, r->str ? r->str : "(nil)", want);
+    freeReplyObject(r);
+}
+
 int raw_connect(const struct server *s)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);

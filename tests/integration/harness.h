@@ -43,6 +43,12 @@ void expect_int(redisReply *r, long long v);
 void expect_str(redisReply *r, const char *s);
 void expect_nil(redisReply *r);
 
+/* cmd (no format directives) answers the arity error of command name. */
+void expect_arity(redisContext *c, const char *cmd, const char *name);
+
+/* OBJECT ENCODING key answers want. */
+void expect_encoding(redisContext *c, const char *key, const char *want);
+
 /* Raw loopback socket to s, with a receive timeout. */
 int raw_connect(const struct server *s);
 void raw_send(int fd, const void *p, size_t len);

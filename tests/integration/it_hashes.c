@@ -500,23 +500,6 @@ static void expect_config(const char *name, const char *want)
     freeReplyObject(r);
 }
 
-/* OBJECT ENCODING key is want. */
-static void expect_encoding(const char *key, const char *want)
-{
-    redisReply *r = client_cmd(c, "OBJECT ENCODING %s", key);
-    ck_assert_msg(r->type == REDIS_REPLY_STRING && strcmp(r->str, want) == 0,
-                  "OBJECT ENCODING %s: %s, expected %s", key, r->str ? r->str : "(nil)", want);
-    freeReplyObject(r);
-}
-
-/* cmd (no format directives) answers the arity error of command name. */
-static void expect_arity(const char *cmd, const char *name)
-{
-    char want[128];
-    snprintf(want, sizeof want, "ERR wrong number of arguments for '%s' command", name);
-    expect_error(client_cmd(c, cmd), want);
-}
-
 /* Poll EXISTS key until it answers 0; fails after EXPIRY_WAIT_MS. */
 static void wait_gone(const char *key)
 {
@@ -563,17 +546,17 @@ START_TEST(test_hset_hget_hlen)
     ck_assert_int_eq(hset_range("many", "f", "w", 0, 1000), 0);
     expect_hrange("many", "f", "w", 1000);
     /* arity: too few, and an odd number of field/value arguments */
-    expect_arity("HSET", "hset");
-    expect_arity("HSET h", "hset");
-    expect_arity("HSET h f", "hset");
-    expect_arity("HSET h f v g", "hset");
-    expect_arity("HSET n f v g w x", "hset");
-    expect_arity("HGET h", "hget");
-    expect_arity("HGET h f g", "hget");
-    expect_arity("HLEN", "hlen");
-    expect_arity("HLEN h x", "hlen");
-    expect_arity("HEXISTS h", "hexists");
-    expect_arity("HEXISTS h f g", "hexists");
+    expect_arity(c, "HSET", "hset");
+    expect_arity(c, "HSET h", "hset");
+    expect_arity(c, "HSET h f", "hset");
+    expect_arity(c, "HSET h f v g", "hset");
+    expect_arity(c, "HSET n f v g w x", "hset");
+    expect_arity(c, "HGET h", "hget");
+    expect_arity(c, "HGET h f g", "hget");
+    expect_arity(c, "HLEN", "hlen");
+    expect_arity(c, "HLEN h x", "hlen");
+    expect_arity(c, "HEXISTS h", "hexists");
+    expect_arity(c, "HEXISTS h f g", "hexists");
     /* a failed HSET changed nothing, created nothing */
     expect_int(client_cmd(c, "EXISTS n"), 0);
     check_hash("h", "f=v3,g=w,a=6,b=7,F=upper,h=self");
@@ -588,11 +571,11 @@ START_TEST(test_hmset_hsetnx)
     expect_status(client_cmd(c, "HMSET h a 10 c 3"), "OK");
     expect_status(client_cmd(c, "HMSET h a 10"), "OK");
     check_hash("h", "a=10,b=2,c=3");
-    expect_arity("HMSET", "hmset");
-    expect_arity("HMSET h", "hmset");
-    expect_arity("HMSET h a", "hmset");
-    expect_arity("HMSET h a 1 b", "hmset");
-    expect_arity("HMSET other a 1 b", "hmset");
+    expect_arity(c, "HMSET", "hmset");
+    expect_arity(c, "HMSET h", "hmset");
+    expect_arity(c, "HMSET h a", "hmset");
+    expect_arity(c, "HMSET h a 1 b", "hmset");
+    expect_arity(c, "HMSET other a 1 b", "hmset");
     expect_int(client_cmd(c, "EXISTS other"), 0);
     /* HSETNX */
     expect_int(client_cmd(c, "HSETNX h a new"), 0);
@@ -604,10 +587,10 @@ START_TEST(test_hmset_hsetnx)
     check_hash("fresh", "f=v");
     expect_int(client_cmd(c, "HSETNX fresh %s %s", "", ""), 1);
     check_hash("fresh", "f=v,=");
-    expect_arity("HSETNX", "hsetnx");
-    expect_arity("HSETNX h", "hsetnx");
-    expect_arity("HSETNX h f", "hsetnx");
-    expect_arity("HSETNX h f v w", "hsetnx");
+    expect_arity(c, "HSETNX", "hsetnx");
+    expect_arity(c, "HSETNX h", "hsetnx");
+    expect_arity(c, "HSETNX h f", "hsetnx");
+    expect_arity(c, "HSETNX h f v w", "hsetnx");
     /* in a large hash too */
     ck_assert_int_eq(hset_range("big", "f", "v", 0, 300), 300);
     expect_int(client_cmd(c, "HSETNX big f7 x"), 0);
@@ -652,14 +635,14 @@ START_TEST(test_hmget_hgetall_hkeys_hvals)
     ck_assert_int_eq(r->element[1]->type, REDIS_REPLY_NIL);
     ck_assert_str_eq(r->element[2]->str, "v0");
     freeReplyObject(r);
-    expect_arity("HMGET", "hmget");
-    expect_arity("HMGET h", "hmget");
-    expect_arity("HGETALL", "hgetall");
-    expect_arity("HGETALL h x", "hgetall");
-    expect_arity("HKEYS", "hkeys");
-    expect_arity("HKEYS h x", "hkeys");
-    expect_arity("HVALS", "hvals");
-    expect_arity("HVALS h x", "hvals");
+    expect_arity(c, "HMGET", "hmget");
+    expect_arity(c, "HMGET h", "hmget");
+    expect_arity(c, "HGETALL", "hgetall");
+    expect_arity(c, "HGETALL h x", "hgetall");
+    expect_arity(c, "HKEYS", "hkeys");
+    expect_arity(c, "HKEYS h x", "hkeys");
+    expect_arity(c, "HVALS", "hvals");
+    expect_arity(c, "HVALS h x", "hvals");
 }
 END_TEST
 
@@ -727,8 +710,8 @@ START_TEST(test_hdel)
     expect_int(client_cmd(c, "HDEL big f999 f1"), 1);
     expect_int(client_cmd(c, "EXISTS big"), 0);
     expect_int(client_cmd(c, "DBSIZE"), 1);
-    expect_arity("HDEL", "hdel");
-    expect_arity("HDEL h", "hdel");
+    expect_arity(c, "HDEL", "hdel");
+    expect_arity(c, "HDEL h", "hdel");
 }
 END_TEST
 
@@ -753,8 +736,8 @@ START_TEST(test_hstrlen)
     expect_int(client_cmd(c, "HSTRLEN large f7"), 7);
     expect_int(client_cmd(c, "HSTRLEN large f299"), 9);
     expect_int(client_cmd(c, "HSTRLEN large f300"), 0);
-    expect_arity("HSTRLEN h", "hstrlen");
-    expect_arity("HSTRLEN h a b", "hstrlen");
+    expect_arity(c, "HSTRLEN h", "hstrlen");
+    expect_arity(c, "HSTRLEN h a b", "hstrlen");
 }
 END_TEST
 
@@ -819,9 +802,9 @@ START_TEST(test_hincrby)
     expect_error(client_cmd(c, "HINCRBY large f1 1"), "ERR hash value is not an integer");
     expect_str(client_cmd(c, "HGET large n"), "15");
     expect_int(client_cmd(c, "HLEN large"), 302);
-    expect_arity("HINCRBY h f", "hincrby");
-    expect_arity("HINCRBY h f 1 2", "hincrby");
-    expect_arity("HINCRBY", "hincrby");
+    expect_arity(c, "HINCRBY h f", "hincrby");
+    expect_arity(c, "HINCRBY h f 1 2", "hincrby");
+    expect_arity(c, "HINCRBY", "hincrby");
 }
 END_TEST
 
@@ -946,9 +929,9 @@ START_TEST(test_hincrbyfloat_errors)
     expect_error(client_cmd(c, "HINCRBYFLOAT h y 1e4932"), produce);
     expect_str(client_cmd(c, "HGET h y"), "1e4932");
     check_hash("h", "f=1.5,s=nan,i=inf,j=-inf,y=1e4932");
-    expect_arity("HINCRBYFLOAT h f", "hincrbyfloat");
-    expect_arity("HINCRBYFLOAT h f 1 2", "hincrbyfloat");
-    expect_arity("HINCRBYFLOAT", "hincrbyfloat");
+    expect_arity(c, "HINCRBYFLOAT h f", "hincrbyfloat");
+    expect_arity(c, "HINCRBYFLOAT h f 1 2", "hincrbyfloat");
+    expect_arity(c, "HINCRBYFLOAT", "hincrbyfloat");
 }
 END_TEST
 
@@ -1091,7 +1074,7 @@ START_TEST(test_hrandfield_errors)
                      "ERR syntax error");
         expect_error(client_cmd(c, "HRANDFIELD %s 1 2 3", key), "ERR syntax error");
     }
-    expect_arity("HRANDFIELD", "hrandfield");
+    expect_arity(c, "HRANDFIELD", "hrandfield");
     check_hash("h", "a=1,b=2");
     expect_int(client_cmd(c, "EXISTS missing"), 0);
 }
@@ -1194,8 +1177,8 @@ START_TEST(test_hscan_small)
     expect_error(client_cmd(c, "HSCAN str 0"), WRONGTYPE);
     expect_error(client_cmd(c, "HSCAN str 0 COUNT 0"), WRONGTYPE);
     expect_error(client_cmd(c, "HSCAN str abc"), cur);
-    expect_arity("HSCAN h", "hscan");
-    expect_arity("HSCAN", "hscan");
+    expect_arity(c, "HSCAN h", "hscan");
+    expect_arity(c, "HSCAN", "hscan");
 }
 END_TEST
 
@@ -1357,8 +1340,8 @@ START_TEST(test_wrongtype_hash_commands)
             freeReplyObject(r);
         }
     /* argument errors come first */
-    expect_arity("HSET str f", "hset");
-    expect_arity("HSET str f v g", "hset");
+    expect_arity(c, "HSET str f", "hset");
+    expect_arity(c, "HSET str f v g", "hset");
     expect_error(client_cmd(c, "HINCRBY str f abc"), NOT_INTEGER);
     expect_error(client_cmd(c, "HINCRBYFLOAT str f abc"), "ERR value is not a valid float");
     expect_error(client_cmd(c, "HINCRBYFLOAT set f inf"), "ERR value is NaN or Infinity");
@@ -1606,7 +1589,7 @@ START_TEST(test_multi_exec)
     /* too few arguments while queuing: EXECABORT, nothing runs */
     expect_status(client_cmd(c, "MULTI"), "OK");
     expect_status(client_cmd(c, "HSET h z 26"), "QUEUED");
-    expect_arity("HSET h a", "hset");
+    expect_arity(c, "HSET h a", "hset");
     expect_error(client_cmd(c, "EXEC"),
                  "EXECABORT Transaction discarded because of previous errors.");
     check_hash("h", "a=11.5,c=3,d=4");
@@ -2079,31 +2062,31 @@ END_TEST
 START_TEST(test_object_encoding)
 {
     expect_int(client_cmd(c, "HSET small a 1"), 1);
-    expect_encoding("small", "listpack");
+    expect_encoding(c, "small", "listpack");
     ck_assert_int_eq(hset_range("big", "f", "v", 0, 600), 600);
-    expect_encoding("big", "hashtable");
+    expect_encoding(c, "big", "hashtable");
     expect_int(client_cmd(c, "HDEL big f0"), 1);
     for (int i = 1; i < 599; i++)
         redisAppendCommand(c, "HDEL big f%d", i);
     client_drain(c, 598, REDIS_REPLY_INTEGER);
     check_hash("big", "f599=v599");
-    expect_encoding("big", "hashtable");
+    expect_encoding(c, "big", "hashtable");
     expect_nil(client_cmd(c, "OBJECT ENCODING missing"));
     expect_status(client_cmd(c, "CONFIG SET hash-max-listpack-entries 4 "
                                 "hash-max-listpack-value 8"),
                   "OK");
     expect_int(client_cmd(c, "HSET fit 12345678 abcdefgh b 2 c 3 d 4"), 4);
-    expect_encoding("fit", "listpack");
+    expect_encoding(c, "fit", "listpack");
     check_hash("fit", "12345678=abcdefgh,b=2,c=3,d=4");
     expect_int(client_cmd(c, "HDEL fit b"), 1);
     expect_int(client_cmd(c, "HSET fit e 5"), 1);
-    expect_encoding("fit", "listpack");
+    expect_encoding(c, "fit", "listpack");
     /* a limit of 0 entries: any field makes a hash table */
     expect_status(client_cmd(c, "CONFIG SET hash-max-listpack-entries 0"), "OK");
     expect_int(client_cmd(c, "HSET zero f v"), 1);
-    expect_encoding("zero", "hashtable");
+    expect_encoding(c, "zero", "hashtable");
     check_hash("zero", "f=v");
-    expect_encoding("small", "listpack"); /* existing hashes stay as they are */
+    expect_encoding(c, "small", "listpack"); /* existing hashes stay as they are */
     check_hash("small", "a=1");
 }
 END_TEST
@@ -2120,116 +2103,116 @@ START_TEST(test_encoding_thresholds)
     expect_status(client_cmd(c, "CONFIG SET hash-max-ziplist-entries 4 "
                                 "hash-max-ziplist-value 8"),
                   "OK");
-    expect_encoding("pre", "listpack");
+    expect_encoding(c, "pre", "listpack");
     expect_hrange("pre", "f", "v", 10);
     ck_assert_int_eq(hset_range("pre", "f", "v", 10, 11), 1);
-    expect_encoding("pre", "hashtable");
+    expect_encoding(c, "pre", "hashtable");
     expect_hrange("pre", "f", "v", 11);
     /* HSET, by count: one at a time, and five at once */
     expect_int(client_cmd(c, "HSET cnt a 1 b 2 c 3 d 4"), 4);
-    expect_encoding("cnt", "listpack");
+    expect_encoding(c, "cnt", "listpack");
     expect_int(client_cmd(c, "HSET cnt d 40 a 10"), 0);
-    expect_encoding("cnt", "listpack");
+    expect_encoding(c, "cnt", "listpack");
     expect_int(client_cmd(c, "HSET cnt e 5"), 1);
-    expect_encoding("cnt", "hashtable");
+    expect_encoding(c, "cnt", "hashtable");
     check_hash("cnt", "a=10,b=2,c=3,d=40,e=5");
     expect_int(client_cmd(c, "HSET cnt5 a 1 b 2 c 3 d 4 e 5"), 5);
-    expect_encoding("cnt5", "hashtable");
+    expect_encoding(c, "cnt5", "hashtable");
     check_hash("cnt5", "a=1,b=2,c=3,d=4,e=5");
     expect_int(client_cmd(c, "HSET dup a 1 b 2 c 3 d 4 d 5"), 4); /* 4 distinct fields */
-    expect_encoding("dup", "listpack");
+    expect_encoding(c, "dup", "listpack");
     check_hash("dup", "a=1,b=2,c=3,d=5");
     /* HSET, by a long field or a long value (8 bytes fit, 9 do not) */
     expect_int(client_cmd(c, "HSET lf a 1 12345678 x"), 2);
-    expect_encoding("lf", "listpack");
+    expect_encoding(c, "lf", "listpack");
     expect_int(client_cmd(c, "HSET lf 123456789 y"), 1);
-    expect_encoding("lf", "hashtable");
+    expect_encoding(c, "lf", "hashtable");
     check_hash("lf", "a=1,12345678=x,123456789=y");
     expect_int(client_cmd(c, "HSET lv a 1 b 12345678"), 2);
-    expect_encoding("lv", "listpack");
+    expect_encoding(c, "lv", "listpack");
     expect_int(client_cmd(c, "HSET lv b 123456789"), 0);
-    expect_encoding("lv", "hashtable");
+    expect_encoding(c, "lv", "hashtable");
     check_hash("lv", "a=1,b=123456789");
     expect_int(client_cmd(c, "HSET lv b short"), 0);
     check_hash("lv", "a=1,b=short");
     expect_int(client_cmd(c, "HSET lvnew longvalue1 x"), 1);
-    expect_encoding("lvnew", "hashtable");
+    expect_encoding(c, "lvnew", "hashtable");
     /* HSETNX: by count, by a long field; a long value for a field that is
      * there already sets nothing and converts nothing */
     const char *nx[] = {"a", "b", "c", "d"};
     for (size_t i = 0; i < 4; i++)
         expect_int(client_cmd(c, "HSETNX nx %s %d", nx[i], (int)i), 1);
-    expect_encoding("nx", "listpack");
+    expect_encoding(c, "nx", "listpack");
     expect_int(client_cmd(c, "HSETNX nx a longvalue1"), 0);
-    expect_encoding("nx", "listpack");
+    expect_encoding(c, "nx", "listpack");
     expect_int(client_cmd(c, "HSETNX nx e 4"), 1);
-    expect_encoding("nx", "hashtable");
+    expect_encoding(c, "nx", "hashtable");
     check_hash("nx", "a=0,b=1,c=2,d=3,e=4");
     expect_int(client_cmd(c, "HSETNX nxf a 1"), 1);
     expect_int(client_cmd(c, "HSETNX nxf longfield1 2"), 1);
-    expect_encoding("nxf", "hashtable");
+    expect_encoding(c, "nxf", "hashtable");
     check_hash("nxf", "a=1,longfield1=2");
     expect_int(client_cmd(c, "HSETNX nxv a 1"), 1);
     expect_int(client_cmd(c, "HSETNX nxv b longvalue1"), 1);
-    expect_encoding("nxv", "hashtable");
+    expect_encoding(c, "nxv", "hashtable");
     check_hash("nxv", "a=1,b=longvalue1");
     /* HMSET: by count and by a long value */
     expect_status(client_cmd(c, "HMSET hm a 1 b 2 c 3 d 4 e 5"), "OK");
-    expect_encoding("hm", "hashtable");
+    expect_encoding(c, "hm", "hashtable");
     check_hash("hm", "a=1,b=2,c=3,d=4,e=5");
     expect_status(client_cmd(c, "HMSET hmv a 1"), "OK");
     expect_status(client_cmd(c, "HMSET hmv b 2 a 123456789"), "OK");
-    expect_encoding("hmv", "hashtable");
+    expect_encoding(c, "hmv", "hashtable");
     check_hash("hmv", "a=123456789,b=2");
     /* HINCRBY: by count, by a long field, by a value growing to 9 digits */
     for (size_t i = 0; i < 4; i++)
         expect_int(client_cmd(c, "HINCRBY inc %s %d", nx[i], (int)i + 1), (long long)i + 1);
-    expect_encoding("inc", "listpack");
+    expect_encoding(c, "inc", "listpack");
     expect_int(client_cmd(c, "HINCRBY inc e -5"), -5);
-    expect_encoding("inc", "hashtable");
+    expect_encoding(c, "inc", "hashtable");
     check_hash("inc", "a=1,b=2,c=3,d=4,e=-5");
     expect_int(client_cmd(c, "HINCRBY incf a 1"), 1);
     expect_int(client_cmd(c, "HINCRBY incf longfield1 2"), 2);
-    expect_encoding("incf", "hashtable");
+    expect_encoding(c, "incf", "hashtable");
     check_hash("incf", "a=1,longfield1=2");
     expect_int(client_cmd(c, "HSET incv x y"), 1);
     expect_int(client_cmd(c, "HINCRBY incv n 99999999"), 99999999);
-    expect_encoding("incv", "listpack");
+    expect_encoding(c, "incv", "listpack");
     expect_int(client_cmd(c, "HINCRBY incv n 1"), 100000000);
-    expect_encoding("incv", "hashtable");
+    expect_encoding(c, "incv", "hashtable");
     check_hash("incv", "x=y,n=100000000");
     /* HINCRBYFLOAT: by count, by a long field, by a longer result */
     for (size_t i = 0; i < 4; i++)
         expect_str(client_cmd(c, "HINCRBYFLOAT flt %s 0.5", nx[i]), "0.5");
-    expect_encoding("flt", "listpack");
+    expect_encoding(c, "flt", "listpack");
     expect_str(client_cmd(c, "HINCRBYFLOAT flt e 1.5"), "1.5");
-    expect_encoding("flt", "hashtable");
+    expect_encoding(c, "flt", "hashtable");
     check_hash("flt", "a=0.5,b=0.5,c=0.5,d=0.5,e=1.5");
     expect_str(client_cmd(c, "HINCRBYFLOAT fltf a 1"), "1");
     expect_str(client_cmd(c, "HINCRBYFLOAT fltf longfield1 1"), "1");
-    expect_encoding("fltf", "hashtable");
+    expect_encoding(c, "fltf", "hashtable");
     check_hash("fltf", "a=1,longfield1=1");
     expect_str(client_cmd(c, "HINCRBYFLOAT fltv f 1.5"), "1.5");
-    expect_encoding("fltv", "listpack");
+    expect_encoding(c, "fltv", "listpack");
     expect_str(client_cmd(c, "HINCRBYFLOAT fltv f 0.1234567"), "1.6234567");
-    expect_encoding("fltv", "hashtable");
+    expect_encoding(c, "fltv", "hashtable");
     check_hash("fltv", "f=1.6234567");
     /* failed commands convert nothing */
     expect_int(client_cmd(c, "HSET fail a x"), 1);
     expect_error(client_cmd(c, "HINCRBY fail a 1"), "ERR hash value is not an integer");
     expect_error(client_cmd(c, "HINCRBYFLOAT fail a 1"), "ERR hash value is not a float");
-    expect_encoding("fail", "listpack");
+    expect_encoding(c, "fail", "listpack");
     check_hash("fail", "a=x");
     /* raising the limits again: existing hashes unchanged, and growing */
     expect_status(client_cmd(c, "CONFIG SET hash-max-listpack-entries 128 "
                                 "hash-max-listpack-value 64"),
                   "OK");
     check_hash("cnt", "a=10,b=2,c=3,d=40,e=5");
-    expect_encoding("cnt", "hashtable");
+    expect_encoding(c, "cnt", "hashtable");
     expect_int(client_cmd(c, "HSET cnt f 6 g 7"), 2);
     check_hash("cnt", "a=10,b=2,c=3,d=40,e=5,f=6,g=7");
     expect_int(client_cmd(c, "HSET dup e 6 f 7"), 2);
-    expect_encoding("dup", "listpack");
+    expect_encoding(c, "dup", "listpack");
     check_hash("dup", "a=1,b=2,c=3,d=5,e=6,f=7");
     expect_int(client_cmd(c, "HDEL nx a b c d"), 4);
     check_hash("nx", "e=4");
@@ -2243,10 +2226,10 @@ END_TEST
 START_TEST(test_encoding_default_limits)
 {
     ck_assert_int_eq(hset_range("cnt", "f", "v", 0, 512), 512);
-    expect_encoding("cnt", "listpack");
+    expect_encoding(c, "cnt", "listpack");
     expect_hrange("cnt", "f", "v", 512);
     ck_assert_int_eq(hset_range("cnt", "f", "v", 512, 513), 1);
-    expect_encoding("cnt", "hashtable");
+    expect_encoding(c, "cnt", "hashtable");
     expect_hrange("cnt", "f", "v", 513);
     char b64[66], b65[66];
     memset(b64, 'x', 64);
@@ -2254,14 +2237,14 @@ START_TEST(test_encoding_default_limits)
     memset(b65, 'y', 65);
     b65[65] = '\0';
     expect_int(client_cmd(c, "HSET v a %s %s b", b64, b64), 2);
-    expect_encoding("v", "listpack");
+    expect_encoding(c, "v", "listpack");
     expect_int(client_cmd(c, "HSET v c %s", b65), 1);
-    expect_encoding("v", "hashtable");
+    expect_encoding(c, "v", "hashtable");
     expect_str(client_cmd(c, "HGET v a"), b64);
     expect_str(client_cmd(c, "HGET v %s", b64), "b");
     expect_str(client_cmd(c, "HGET v c"), b65);
     expect_int(client_cmd(c, "HSET f %s 1", b65), 1);
-    expect_encoding("f", "hashtable");
+    expect_encoding(c, "f", "hashtable");
     expect_str(client_cmd(c, "HGET f %s", b65), "1");
     expect_int(client_cmd(c, "HEXISTS f %s", b64), 0);
 }
@@ -2301,8 +2284,8 @@ START_TEST(test_number_like_values)
         expect_int(client_cmd(c, "HDEL %s 1", keys[k]), 1);
         expect_int(client_cmd(c, "HEXISTS %s +1", keys[k]), 1);
     }
-    expect_encoding("small", "listpack");
-    expect_encoding("big", "hashtable");
+    expect_encoding(c, "small", "listpack");
+    expect_encoding(c, "big", "hashtable");
     expect_int(client_cmd(c, "HLEN small"), 2 * (long long)n);
     expect_int(client_cmd(c, "HLEN big"), 600 + 2 * (long long)n);
 }
@@ -2386,9 +2369,9 @@ START_TEST(test_long_values)
     for (size_t i = 0; i < LONG_FIELD; i++)
         field[i] = (char)('0' + i % 10);
     expect_int(client_cmd(c, "HSET h a 1 b 2"), 2);
-    expect_encoding("h", "listpack");
+    expect_encoding(c, "h", "listpack");
     expect_int(client_cmd(c, "HSET h big %b", value, (size_t)LONG_VALUE), 1);
-    expect_encoding("h", "hashtable");
+    expect_encoding(c, "h", "hashtable");
     expect_int(client_cmd(c, "HSTRLEN h big"), LONG_VALUE);
     redisReply *r = client_cmd(c, "HGET h big");
     ck_assert(reply_is(r, value, LONG_VALUE));
@@ -2459,7 +2442,7 @@ START_TEST(test_ttl_policy_hashes)
     /* failed commands create nothing */
     expect_error(client_cmd(c, "HINCRBY user:bad f abc"), NOT_INTEGER);
     expect_error(client_cmd(c, "HINCRBYFLOAT user:bad f inf"), "ERR value is NaN or Infinity");
-    expect_arity("HSET user:bad f v g", "hset");
+    expect_arity(c, "HSET user:bad f v g", "hset");
     expect_int(client_cmd(c, "EXISTS user:bad"), 0);
     /* a hash emptied and set again is a new key */
     expect_int(client_cmd(c, "HDEL h f m n"), 3);

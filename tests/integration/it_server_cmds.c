@@ -212,7 +212,7 @@ START_TEST(test_info_sections)
     ck_assert_msg(strncmp(ks, "# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=", 40) == 0, "%s", ks);
     long long avg = atoll(strstr(ks, "avg_ttl=") + 8);
     ck_assert_msg(avg > 900000 && avg <= 1000000, "avg_ttl %lld", avg);
-    ck_assert_ptr_nonnull(strstr(ks, "\r\ndb3:keys=1,expires=0,avg_ttl=0\r\n"));
+    ck_assert_ptr_nonnull(strstr(ks, "\r\ndb3:keys=1,expires=0,avg_ttl=0,subexpiry=0\r\n"));
     free(ks);
     redisFree(h);
     ck_assert_int_eq(server_stop(&s), 0);

@@ -446,14 +446,6 @@ static void expect_config(const char *name, const char *want)
     freeReplyObject(r);
 }
 
-/* cmd (no format directives) answers the arity error of command name. */
-static void expect_arity(const char *cmd, const char *name)
-{
-    char want[128];
-    snprintf(want, sizeof want, "ERR wrong number of arguments for '%s' command", name);
-    expect_error(client_cmd(c, cmd), want);
-}
-
 /* Poll EXISTS key until it answers 0; fails after EXPIRY_WAIT_MS. */
 static void wait_gone(const char *key)
 {
@@ -495,11 +487,11 @@ START_TEST(test_sadd_srem_scard)
     add_range("many", "m", 0, 1000);
     expect_range("many", "m", 1000);
     /* arity */
-    expect_arity("SADD s", "sadd");
-    expect_arity("SADD", "sadd");
-    expect_arity("SREM s", "srem");
-    expect_arity("SCARD", "scard");
-    expect_arity("SCARD a b", "scard");
+    expect_arity(c, "SADD s", "sadd");
+    expect_arity(c, "SADD", "sadd");
+    expect_arity(c, "SREM s", "srem");
+    expect_arity(c, "SCARD", "scard");
+    expect_arity(c, "SCARD a b", "scard");
     expect_int(client_cmd(c, "EXISTS s"), 0);
 }
 END_TEST
@@ -522,11 +514,11 @@ START_TEST(test_smembers_sismember_smismember)
     expect_ints(client_cmd(c, "SMISMEMBER s y"), 1, one);
     expect_members(client_cmd(c, "SMEMBERS s"), "x,y,z");
     expect_int(client_cmd(c, "EXISTS missing"), 0);
-    expect_arity("SMEMBERS", "smembers");
-    expect_arity("SMEMBERS a b", "smembers");
-    expect_arity("SISMEMBER s", "sismember");
-    expect_arity("SISMEMBER s a b", "sismember");
-    expect_arity("SMISMEMBER s", "smismember");
+    expect_arity(c, "SMEMBERS", "smembers");
+    expect_arity(c, "SMEMBERS a b", "smembers");
+    expect_arity(c, "SISMEMBER s", "sismember");
+    expect_arity(c, "SISMEMBER s a b", "sismember");
+    expect_arity(c, "SMISMEMBER s", "smismember");
 }
 END_TEST
 
@@ -618,7 +610,7 @@ START_TEST(test_spop)
     expect_error(client_cmd(c, "SPOP missing -1"), positive);
     expect_error(client_cmd(c, "SPOP s 1 2"), "ERR syntax error");
     expect_error(client_cmd(c, "SPOP s 1 COUNT"), "ERR syntax error");
-    expect_arity("SPOP", "spop");
+    expect_arity(c, "SPOP", "spop");
     expect_smembers("s", "a");
 }
 END_TEST
@@ -714,7 +706,7 @@ START_TEST(test_srandmember)
                  "ERR value is out of range, value must between -9223372036854775807 and "
                  "9223372036854775807");
     expect_error(client_cmd(c, "SRANDMEMBER s 1 2"), "ERR syntax error");
-    expect_arity("SRANDMEMBER", "srandmember");
+    expect_arity(c, "SRANDMEMBER", "srandmember");
 }
 END_TEST
 
@@ -766,8 +758,8 @@ START_TEST(test_smove)
     expect_error(client_cmd(c, "SMOVE str str v"), WRONGTYPE);
     expect_smembers("src", "q");
     expect_str(client_cmd(c, "GET str"), "v");
-    expect_arity("SMOVE a b", "smove");
-    expect_arity("SMOVE a b c d", "smove");
+    expect_arity(c, "SMOVE a b", "smove");
+    expect_arity(c, "SMOVE a b c d", "smove");
 }
 END_TEST
 
@@ -854,9 +846,9 @@ START_TEST(test_sinter_sunion_sdiff)
         expect_error(client_cmd(c, "%s missing str", cmds[i]), WRONGTYPE);
         expect_error(client_cmd(c, "%s a missing str", cmds[i]), WRONGTYPE);
     }
-    expect_arity("SINTER", "sinter");
-    expect_arity("SUNION", "sunion");
-    expect_arity("SDIFF", "sdiff");
+    expect_arity(c, "SINTER", "sinter");
+    expect_arity(c, "SUNION", "sunion");
+    expect_arity(c, "SDIFF", "sdiff");
 }
 END_TEST
 
@@ -963,9 +955,9 @@ START_TEST(test_store_variants)
         expect_smembers("d", "keep");
     }
     expect_str(client_cmd(c, "GET str"), "v");
-    expect_arity("SINTERSTORE d", "sinterstore");
-    expect_arity("SUNIONSTORE d", "sunionstore");
-    expect_arity("SDIFFSTORE d", "sdiffstore");
+    expect_arity(c, "SINTERSTORE d", "sinterstore");
+    expect_arity(c, "SUNIONSTORE d", "sunionstore");
+    expect_arity(c, "SDIFFSTORE d", "sdiffstore");
 }
 END_TEST
 
@@ -1021,8 +1013,8 @@ START_TEST(test_sintercard)
     expect_error(client_cmd(c, "SINTERCARD 1 str"), WRONGTYPE);
     expect_error(client_cmd(c, "SINTERCARD 2 a str"), WRONGTYPE);
     expect_error(client_cmd(c, "SINTERCARD 2 missing str"), WRONGTYPE);
-    expect_arity("SINTERCARD 1", "sintercard");
-    expect_arity("SINTERCARD", "sintercard");
+    expect_arity(c, "SINTERCARD 1", "sintercard");
+    expect_arity(c, "SINTERCARD", "sintercard");
 }
 END_TEST
 
@@ -1110,7 +1102,7 @@ START_TEST(test_sscan_small)
     expect_error(client_cmd(c, "SSCAN str 0"), WRONGTYPE);
     expect_error(client_cmd(c, "SSCAN str 0 COUNT 0"), WRONGTYPE);
     expect_error(client_cmd(c, "SSCAN str abc"), cur);
-    expect_arity("SSCAN s", "sscan");
+    expect_arity(c, "SSCAN s", "sscan");
 }
 END_TEST
 
@@ -1521,8 +1513,8 @@ START_TEST(test_move_set)
     expect_error(client_cmd(c, "MOVE s abc"), nan);
     expect_error(client_cmd(c, "MOVE s 1.5"), nan);
     expect_error(client_cmd(c, "MOVE s %s", ""), nan);
-    expect_arity("MOVE s", "move");
-    expect_arity("MOVE s 1 2", "move");
+    expect_arity(c, "MOVE s", "move");
+    expect_arity(c, "MOVE s 1 2", "move");
     expect_smembers("s", "x");
     /* a string moves too */
     expect_status(client_cmd(c, "SET str v"), "OK");
@@ -2318,7 +2310,7 @@ START_TEST(test_multi_exec)
     /* an arity error while queuing: EXECABORT, nothing runs */
     expect_status(client_cmd(c, "MULTI"), "OK");
     expect_status(client_cmd(c, "SADD t z"), "QUEUED");
-    expect_arity("SADD t", "sadd");
+    expect_arity(c, "SADD t", "sadd");
     expect_error(client_cmd(c, "EXEC"),
                  "EXECABORT Transaction discarded because of previous errors.");
     expect_smembers("t", "b");

@@ -2,7 +2,11 @@
  * value of each field of a fixed pool, or none) under randomized sets and
  * deletes, with limits that make hashes convert; values replaced in place
  * in both encodings, iteration, random fields, HSCAN across resizes, and
- * the keyspace's memory returning to where it started. */
+ * the keyspace's memory returning to where it started. Field expiry
+ * against a model with an injected clock: expiries set under every
+ * condition, kept or cleared by writes, removed, reclaimed on lookup and
+ * by the store's sweep through its expiry index, hashes deleted with
+ * their last field. */
 #include "tidecache/clock.h"
 #include "tidecache/hmap.h"
 #include "tidecache/mem.h"
@@ -282,6 +286,231 @@ static void setup(void)
     clock_set_ms(INT64_C(1700000000000));
 }
 
+/* ---- field expiry ----------------------------------------------------------- */
+
+#define FE_KEYS 6
+#define FE_FIELDS 40 /* of the pool, per key */
+#define FE_START_MS INT64_C(1700000000000)
+
+struct fe_model {
+    int present[FE_FIELDS];
+    int64_t at[FE_FIELDS]; /* 0: no expiry */
+    char value[FE_FIELDS][8];
+    size_t live;
+};
+
+static int64_t fe_deadline(const struct fe_model *m)
+{
+    int64_t first = 0;
+    for (int k = 0; k < FE_FIELDS; k++)
+        if (m->present[k] && m->at[k] && (!first || m->at[k] < first))
+            first = m->at[k];
+    return first;
+}
+
+/* Drop the model's fields due at now; returns how many. */
+static size_t fe_expire(struct fe_model *m, int64_t now)
+{
+    size_t n = 0;
+    for (int k = 0; k < FE_FIELDS; k++)
+        if (m->present[k] && m->at[k] && m->at[k] <= now) {
+            m->present[k] = 0;
+            m->live--;
+            n++;
+        }
+    return n;
+}
+
+static void fe_expect(struct store *s, const char *key, const struct fe_model *m)
+{
+    const struct item *it = store_peek(s, key, 1);
+    if (m->live == 0) {
+        ck_assert_ptr_null(it);
+        return;
+    }
+    ck_assert_ptr_nonnull(it);
+    ck_assert_uint_eq(hmap_len(it), m->live);
+    ck_assert_int_eq(hmap_deadline(it), fe_deadline(m));
+    for (int k = 0; k < FE_FIELDS; k++) {
+        int64_t at = -1;
+        ck_assert_int_eq(hmap_field_expiry(it, pool[k], pool_len[k], &at), m->present[k]);
+        if (m->present[k]) {
+            const char *v;
+            size_t vlen;
+            ck_assert_int_eq(at, m->at[k]);
+            ck_assert(hmap_get(it, pool[k], pool_len[k], &v, &vlen));
+            ck_assert(vlen == 1 && v[0] == m->value[k][0]);
+        }
+    }
+}
+
+/* Random writes, deletes, expiries (NX, XX, GT, LT, in the past), persists
+ * and clock steps over a few keys, each step checked against the model;
+ * due fields go on lookup (as commands reclaim them) or by the sweep,
+ * which must leave nothing due behind and delete emptied hashes. */
+START_TEST(test_field_expiry_model)
+{
+    make_pool();
+    const struct hmap_limits small = {.listpack_entries = 12, .listpack_value = 40};
+    const struct hmap_limits defaults = {.listpack_entries = 128, .listpack_value = 64};
+    const struct hmap_limits *lim = _i == 0 ? &small : &defaults;
+    size_t used0 = mem_used();
+    int64_t now = FE_START_MS;
+    clock_set_ms(now);
+    struct store *s = store_create();
+    size_t m0 = store_memory(s);
+    static struct fe_model m[FE_KEYS];
+    memset(m, 0, sizeof m);
+    uint64_t expired = 0;
+    int saw_ex = 0, saw_table = 0;
+    for (int round = 0; round < 40000; round++) {
+        int key = (int)(rng() % FE_KEYS);
+        char name[2] = {(char)('a' + key), 0};
+        struct fe_model *fm = &m[key];
+        int k = (int)(rng() % FE_FIELDS);
+        struct item *it = store_find(s, name, 1);
+        if (it && rng() % 2) {
+            /* a command's lookup */
+            size_t n = hmap_expire_due(s, &it, now, SIZE_MAX);
+            ck_assert_uint_eq(n, fe_expire(fm, now));
+            expired += n;
+            if (hmap_len(it) == 0) {
+                store_delete(s, name, 1);
+                it = NULL;
+            }
+        }
+        unsigned op = (unsigned)(rng() % 16);
+        if (op < 5) {
+            char v = (char)('a' + rng() % 26);
+            int keep = op == 4;
+            if (!it)
+                it = hmap_create(s, name, 1, pool_len[k], 1, 0, lim);
+            int added = keep ? hmap_update(s, &it, pool[k], pool_len[k], &v, 1, lim)
+                             : hmap_set(s, &it, pool[k], pool_len[k], &v, 1, lim);
+            /* a due field not reclaimed yet still counts as present */
+            ck_assert_int_eq(added, !fm->present[k]);
+            if (!fm->present[k] || !keep)
+                fm->at[k] = 0;
+            fm->live += !fm->present[k];
+            fm->present[k] = 1;
+            fm->value[k][0] = v;
+        } else if (op < 7 && it) {
+            ck_assert_int_eq(hmap_delete(s, &it, pool[k], pool_len[k]), fm->present[k]);
+            fm->live -= (size_t)fm->present[k];
+            fm->present[k] = 0;
+            if (fm->live == 0) {
+                store_delete(s, name, 1);
+                it = NULL;
+            }
+        } else if (op < 12 && it) {
+            enum hmap_expire_cond cond = (enum hmap_expire_cond)(rng() % 5);
+            int64_t at = now - 20 + (int64_t)(rng() % 2000);
+            int r = hmap_expire_field(s, &it, pool[k], pool_len[k], at, cond, now);
+            int64_t cur = fm->at[k];
+            int want = !fm->present[k] ? HMAP_NO_FIELD
+                       : (cond == HMAP_COND_NX && cur) || (cond == HMAP_COND_XX && !cur) ||
+                               (cond == HMAP_COND_GT && (!cur || cur >= at)) ||
+                               (cond == HMAP_COND_LT && cur && cur <= at)
+                           ? HMAP_COND_FAILED
+                       : at <= now ? HMAP_FIELD_DELETED
+                                   : HMAP_EXPIRY_SET;
+            ck_assert_int_eq(r, want);
+            if (want == HMAP_EXPIRY_SET)
+                fm->at[k] = at;
+            if (want == HMAP_FIELD_DELETED) {
+                fm->present[k] = 0;
+                fm->live--;
+                if (fm->live == 0) {
+                    store_delete(s, name, 1);
+                    it = NULL;
+                }
+            }
+        } else if (op < 13 && it) {
+            int want = !fm->present[k] ? HMAP_NO_FIELD : fm->at[k] ? HMAP_PERSISTED : HMAP_NO_EXPIRY;
+            ck_assert_int_eq(hmap_persist_field(s, &it, pool[k], pool_len[k]), want);
+            fm->at[k] = 0;
+        } else if (op < 16) {
+            now += (int64_t)(rng() % 120);
+            clock_set_ms(now);
+            int more = 1;
+            for (int step = 0; more && step < 100; step++)
+                store_expire_step(s, 1000000, &more);
+            ck_assert_int_eq(more, 0);
+            for (int j = 0; j < FE_KEYS; j++)
+                expired += fe_expire(&m[j], now);
+            char why[256];
+            if (store_verify(s, 1, why, sizeof why) != 0)
+                ck_abort_msg("store_verify after a sweep: %s", why);
+        }
+        /* read again: a sweep may have moved or deleted the item */
+        const struct item *now_it = store_peek(s, name, 1);
+        if (now_it) {
+            saw_ex |= item_tag(now_it) == OBJECT_TAG(OBJ_HASH, OBJ_ENC_LISTPACK_EX);
+            saw_table |= hmap_deadline(now_it) &&
+                         item_tag(now_it) == OBJECT_TAG(OBJ_HASH, OBJ_ENC_HASHTABLE);
+        }
+        fe_expect(s, name, fm);
+        if (round % 499 == 0) {
+            expect_verified(s);
+            for (int j = 0; j < FE_KEYS; j++) {
+                char other[2] = {(char)('a' + j), 0};
+                fe_expect(s, other, &m[j]);
+            }
+        }
+        ck_assert_uint_eq(store_expired_fields_total(s), expired);
+    }
+    ck_assert(saw_ex && (saw_table || lim == &defaults));
+    store_flush(s);
+    while (store_lazyfree_step(s, 1000))
+        ;
+    ck_assert_uint_eq(store_memory(s), m0);
+    store_destroy(s);
+    clock_unfreeze();
+    ck_assert_uint_eq(mem_used(), used0);
+}
+END_TEST
+
+/* More fields due at one instant than a sweep visit takes, in both
+ * encodings, with budget enough and with none: the sweep comes back until
+ * every one is gone, and deletes the hash whose fields all expired. */
+START_TEST(test_many_fields_due_at_once)
+{
+    const struct hmap_limits lim = {.listpack_entries = _i == 0 ? 2000 : 16, .listpack_value = 64};
+    int64_t now = FE_START_MS;
+    clock_set_ms(now);
+    struct store *s = store_create();
+    struct item *all = hmap_create(s, "all", 3, 8, 1, 0, &lim);
+    struct item *half = NULL;
+    for (int i = 0; i < 1000; i++) {
+        char f[16];
+        int n = snprintf(f, sizeof f, "f%d", i);
+        all = store_find(s, "all", 3);
+        hmap_set(s, &all, f, (size_t)n, "v", 1, &lim);
+        ck_assert_int_eq(hmap_expire_field(s, &all, f, (size_t)n, now + 10, HMAP_COND_NONE, now),
+                         HMAP_EXPIRY_SET);
+        half = store_find(s, "half", 4);
+        if (!half)
+            half = hmap_create(s, "half", 4, 8, 1, 0, &lim);
+        hmap_set(s, &half, f, (size_t)n, "v", 1, &lim);
+        if (i % 2)
+            hmap_expire_field(s, &half, f, (size_t)n, now + 10, HMAP_COND_NONE, now);
+    }
+    clock_set_ms(now + 10);
+    int more = 1;
+    /* the table case runs on no budget at all: a visit at a time */
+    for (int step = 0; more && step < 1000; step++)
+        store_expire_step(s, _i == 0 ? 1000000 : 0, &more);
+    ck_assert_int_eq(more, 0);
+    ck_assert_ptr_null(store_peek(s, "all", 3));
+    ck_assert_uint_eq(hmap_len(store_peek(s, "half", 4)), 500);
+    ck_assert_int_eq(hmap_deadline(store_peek(s, "half", 4)), 0);
+    ck_assert_uint_eq(store_expired_fields_total(s), 1500);
+    expect_verified(s);
+    store_destroy(s);
+    clock_unfreeze();
+}
+END_TEST
+
 static Suite *hmap_suite(void)
 {
     Suite *s = suite_create("hmap");
@@ -292,6 +521,8 @@ static Suite *hmap_suite(void)
     tcase_add_test(tc, test_conversions);
     tcase_add_test(tc, test_pack_replace);
     tcase_add_test(tc, test_scan_and_random);
+    tcase_add_loop_test(tc, test_field_expiry_model, 0, 2);
+    tcase_add_loop_test(tc, test_many_fields_due_at_once, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
