@@ -46,6 +46,14 @@ size_t pack_delete(unsigned char *p, size_t plen, size_t off, size_t n);
  * it before a longer entry, shrink it after a shorter one). */
 size_t pack_replace(unsigned char *p, size_t plen, size_t off, const char *s, size_t len);
 
+/* Keep the groups of `stride` consecutive entries (a hash's field and
+ * value, ...) for which keep(ctx, p, off) is true, in one pass that moves
+ * each kept group once, and count them; keep is called with each group's
+ * offset in order, before any byte at or after it moves. Returns the
+ * payload's new length. */
+typedef int pack_keep_fn(void *ctx, const unsigned char *p, size_t off);
+size_t pack_filter(unsigned char *p, size_t plen, size_t stride, pack_keep_fn *keep, void *ctx);
+
 /* The offset of entry idx (0-based), walking from the start. */
 size_t pack_offset_of(const unsigned char *p, size_t plen, size_t idx);
 

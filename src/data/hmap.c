@@ -692,6 +692,34 @@ int hmap_persist_field(struct store *s, struct item **itp, const char *f, size_t
     return HMAP_PERSISTED;
 }
 
+/* What keep_undue needs: the pack, the time, how many it may drop, and
+ * what it finds. */
+struct due_filter {
+    const struct pk *k;
+    int64_t now_ms;
+    size_t max, removed;
+    int64_t first; /* earliest expiry among the fields kept */
+};
+
+/* pack_filter's test for a pack with expiries: drops due fields (up to
+ * max) and notes the earliest expiry of those kept, so that one pass
+ * both compacts the pack and gives its new head. */
+static int keep_undue(void *ctx, const unsigned char *p, size_t off)
+{
+    struct due_filter *df = ctx;
+    struct hmap_field field;
+    (void)p;
+    pk_read(df->k, off, &field);
+    int64_t at = field.expire_ms;
+    if (at && at <= df->now_ms && df->removed < df->max) {
+        df->removed++;
+        return 0;
+    }
+    if (at && (!df->first || at < df->first))
+        df->first = at;
+    return 1;
+}
+
 size_t hmap_expire_due(struct store *s, struct item **itp, int64_t now_ms, size_t max)
 {
     int64_t before = hmap_deadline(*itp);
@@ -711,19 +739,11 @@ size_t hmap_expire_due(struct store *s, struct item **itp, int64_t now_ms, size_
         }
     } else {
         struct pk k = pk_of(it);
-        size_t len = k.len;
-        struct hmap_field field;
-        for (size_t off = PACK_HEADER_BYTES; off < len && removed < max;) {
-            size_t next = pk_read(&k, off, &field);
-            if (field.expire_ms && field.expire_ms <= now_ms) {
-                len = pack_delete(k.p, len, off, k.stride);
-                removed++;
-            } else {
-                off = next;
-            }
-        }
+        struct due_filter df = {&k, now_ms, max, 0, 0};
+        size_t len = pack_filter(k.p, k.len, k.stride, keep_undue, &df);
         it = store_resize_payload(s, it, k.head + len);
-        ex_refresh_head(it);
+        memcpy(item_payload(it), &df.first, sizeof df.first);
+        removed = df.removed;
         *itp = it;
     }
     note_deadline(s, *itp, before);

@@ -47,6 +47,28 @@ size_t pack_find(const unsigned char *p, size_t plen, const char *s, size_t len,
     return 0;
 }
 
+size_t pack_filter(unsigned char *p, size_t plen, size_t stride, pack_keep_fn *keep, void *ctx)
+{
+    size_t to = PACK_HEADER_BYTES, kept = 0;
+    for (size_t off = PACK_HEADER_BYTES; off < plen;) {
+        size_t next = off;
+        for (size_t i = 0; i < stride; i++) {
+            const char *s;
+            size_t len;
+            next = pack_entry(p, next, &s, &len);
+        }
+        if (keep(ctx, p, off)) {
+            if (to != off)
+                memmove(p + to, p + off, next - off);
+            to += next - off;
+            kept += stride;
+        }
+        off = next;
+    }
+    set_count(p, kept);
+    return to;
+}
+
 size_t pack_entry_bytes(size_t len)
 {
     return varint_len(len) + len;

@@ -1242,7 +1242,8 @@ void store_note_deadline(struct store *s, const struct item *it, int64_t old_ms,
     s->deadline_items += (new_ms != 0) - (old_ms != 0);
     if (old_ms && old_ms <= clock_now_ms())
         old_ms = 0; /* its index entry may be processed already */
-    wheel_note(s, item_hash(it), old_ms, new_ms);
+    if (new_ms)
+        wheel_note(s, item_hash(it), old_ms, new_ms);
     wheel_drop_if_unused(s);
 }
 
