@@ -26,6 +26,14 @@
 #   scripts/bench.sh latency       worst request latency (redis-cli
 #                                  --latency-history) while GROW_KEYS keys are
 #                                  loaded, then while FLUSHALL frees them
+#   scripts/bench.sh fieldexpiry   tidecache alone (Redis 7.0 has no HEXPIRE):
+#                                  FE_HASHES hashes of FE_KEEP_FIELDS fields
+#                                  and FE_TTL_FIELDS fields that all expire
+#                                  at once FE_TTL_MS after their HPEXPIREAT
+#                                  pipeline ends: how long until 99% and 100%
+#                                  are gone, used_memory before/at peak/after,
+#                                  request latency meanwhile; PASS/FAIL against
+#                                  the goal
 #   scripts/bench.sh maxmemory     64 MB cap: keys kept and RSS under allkeys-lru
 #                                  after 450 MB of 200-byte values, hit rates of a
 #                                  skewed workload (allkeys-lru, allkeys-lfu), and
@@ -37,7 +45,10 @@
 # KEYS (1000000), LONG_KEYS ("100000 1000000"; add 10000000 for the full
 # figure), LAG_TIMEOUT (seconds to wait for reclaiming, 20), GROW_KEYS
 # (10000000), SET_KEYS (200000), HASH_KEYS (1000000), BIG_HASH_FIELDS
-# (1000000), TC_BIN (a tidecache binary to use instead of building one).
+# (1000000), TC_BIN (a tidecache binary to use instead of building one);
+# FE_HASHES (100000), FE_TTL_FIELDS (10), FE_KEEP_FIELDS (10), FE_TTL_MS
+# (1000), FE_TIMEOUT (seconds to wait for reclaiming, 10), FE_GOAL_MS (1000)
+# and FE_MAX_LAT_MS (2), the fieldexpiry goal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-throughput}
@@ -82,17 +93,21 @@ wait_ready() { # port
     return 1
 }
 
-start_servers() {
+start_tidecache() {
     tc_port=$(free_port)
     "$TC_BIN" --port "$tc_port" --bind 127.0.0.1 --logfile "$work/tc.log" &
     tc_pid=$!
     pids+=("$tc_pid")
+    wait_ready "$tc_port"
+}
+
+start_servers() {
+    start_tidecache
     rd_port=$(free_port)
     redis-server --port "$rd_port" --bind 127.0.0.1 --save "" --appendonly no \
         --logfile "$work/redis.log" --dir "$work" &
     rd_pid=$!
     pids+=("$rd_pid")
-    wait_ready "$tc_port"
     wait_ready "$rd_port"
 }
 
@@ -169,7 +184,7 @@ throughput() {
 # for redis-cli --pipe, and a raw-socket poller timed in milliseconds.
 write_tool() {
     cat >"$work/tool.py" <<'EOF'
-import socket, sys, time
+import math, signal, socket, subprocess, sys, threading, time
 
 VALUE = b"v" * 32
 
@@ -298,6 +313,243 @@ def short_ttl(port, base, nshort, ttl_ms, timeout_s):
     fmt = lambda v: "%.0f" % v if v is not None else ">%d000" % timeout_s
     print(fmt(p99), fmt(p100), left)
 
+# The fieldexpiry mode: hashes whose fields carry TTLs of their own.
+
+def gen_fields(prefix, count, fields, name):
+    """HSET prefix%07d with `fields` fields name%07d (16-byte values) for
+    count keys, as RESP."""
+    body = b"".join(bulk(b"%s%07d" % (name.encode(), j)) + bulk(b"v%015d" % j)
+                    for j in range(fields))
+    head = b"*%d\r\n$4\r\nHSET\r\n" % (2 + 2 * fields)
+    emit((head + bulk(b"%s%07d" % (prefix.encode(), i)) + body for i in range(count)),
+         batch=4000)
+
+def reply(c):
+    """One whole RESP2 reply read from client c: str for a status or an
+    error, int, bytes or None for a bulk string, list for an array."""
+    l = c.line()
+    kind, rest = l[:1], l[1:]
+    if kind in (b"+", b"-"):
+        return l.decode()
+    if kind == b":":
+        return int(rest)
+    if kind == b"$":
+        n = int(rest)
+        if n < 0:
+            return None
+        while len(c.buf) < n + 2:
+            chunk = c.s.recv(65536)
+            if not chunk:
+                raise ConnectionError("connection closed in a reply")
+            c.buf += chunk
+        v, c.buf = c.buf[:n], c.buf[n + 2:]
+        return v
+    if kind == b"*":
+        n = int(rest)
+        return None if n < 0 else [reply(c) for _ in range(n)]
+    raise ValueError("not a RESP reply: %r" % l)
+
+def call(c, *args):
+    """Send one command on client c and return its whole reply."""
+    c.s.sendall(b"*%d\r\n" % len(args) + b"".join(
+        bulk(a.encode() if isinstance(a, str) else a) for a in args))
+    return reply(c)
+
+def info(c, section):
+    """INFO section as a dict of its name:value lines."""
+    text = call(c, "INFO", section).decode()
+    return dict(l.split(":", 1) for l in text.split("\r\n") if ":" in l and not l.startswith("#"))
+
+def pipeline(c, payload, lines, timeout_s):
+    """Send payload on client c while a thread reads the replies, until they
+    make `lines` lines (the replies here are integers and arrays of
+    integers: a line for each integer and each array header); return
+    their bytes. A reader that drains
+    while the writer writes keeps a server that stops reading a client
+    whose replies pile up from stalling the pipeline."""
+    got = []
+
+    def read():
+        chunks, n = [c.buf], c.buf.count(b"\n")
+        deadline = time.time() + timeout_s
+        try:
+            while n < lines and time.time() < deadline:
+                chunk = c.s.recv(1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                n += chunk.count(b"\n")
+        except OSError:
+            pass
+        got.append(b"".join(chunks))
+
+    c.s.settimeout(timeout_s)
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    c.s.sendall(payload)
+    reader.join(timeout_s)
+    c.s.settimeout(None)
+    data = got[0] if got else b""
+    c.buf = b""
+    if data.count(b"\n") != lines:
+        first = next((l for l in data.split(b"\r\n") if l.startswith(b"-")), data[:80])
+        raise RuntimeError("pipeline: %d of %d reply lines within %d s (%r)"
+                           % (data.count(b"\n"), lines, timeout_s, first))
+    return data
+
+def set_field_ttls(c, prefix, count, fields, name, ttl_ms):
+    """HPEXPIREAT prefix%07d DUE FIELDS n name%07d... for count hashes in
+    one pipeline, DUE the same for every field: ttl_ms after the moment the
+    pipeline is expected to end. The expectation comes from a first
+    pipeline over 1% of the hashes (their TTLs set an hour ahead, then set
+    again to DUE by the second): its rate, with half as much again for
+    safety. Returns the start of the second pipeline, DUE and its end in ms
+    since the epoch, and how many fields did not answer 1 (TTL set)."""
+    hole = b"#" * 13                    # DUE, written in once it is known
+    names = b"".join(bulk(b"%s%07d" % (name.encode(), j)) for j in range(fields))
+    head = b"*%d\r\n$10\r\nHPEXPIREAT\r\n" % (5 + fields)
+    tail = b"$13\r\n" + hole + b"\r\n$6\r\nFIELDS\r\n" + bulk(b"%d" % fields) + names
+
+    def payload(n, due):
+        return b"".join(head + bulk(b"%s%07d" % (prefix.encode(), i)) + tail
+                        for i in range(n)).replace(hole, b"%013d" % due)
+
+    first = max(1, count // 100)
+    trial = payload(first, int(now_ms()) + 3600 * 1000)
+    t0 = now_ms()
+    pipeline(c, trial, first * (fields + 1), 60)
+    expect = (now_ms() - t0) * count / first * 1.5
+    start = now_ms()
+    due = int(start + expect) + ttl_ms
+    data = pipeline(c, payload(count, due), count * (fields + 1), 60)
+    end = now_ms()
+    return start, due, end, count * fields - data.count(b":1\r\n")
+
+def percentile(sorted_values, q):
+    """The nearest-rank q-quantile of an ascending list (0 when empty)."""
+    if not sorted_values:
+        return 0.0
+    return sorted_values[max(0, math.ceil(round(q * len(sorted_values), 9)) - 1)]
+
+def fe_probe(port, hashes, keep, due_ms, bound_s):
+    """One client, one request at a time: HGET of a persistent field of a
+    random hash and GET of a string in turn, until SIGUSR1 or bound_s.
+    After 200 ms of warm-up, each latency falls into the window before
+    due_ms or the one from it on.
+    Prints, per window: requests, p50, p99.9 and max in ms, and how many
+    took over 2 ms; for the second, also when its worst one was sent (ms
+    after due_ms) and how many replies were not the value."""
+    import gc, random
+    gc.disable()                        # no collector pauses in the figures
+    stop = []
+    signal.signal(signal.SIGUSR1, lambda *_: stop.append(1))
+    c = Client(port)
+    rnd = random.Random(7)
+    get = b"*2\r\n$3\r\nGET\r\n" + bulk(b"fe:string")
+    windows = ([], [])
+    worst, worst_at, errors = 0.0, 0.0, 0
+    print("ready", flush=True)
+    end = time.time() + bound_s
+    warm = now_ms() + 200               # the first requests are not counted
+    i = 0
+    while not stop and time.time() < end:
+        if i & 1:
+            req = get
+        else:
+            req = (b"*3\r\n$4\r\nHGET\r\n" + bulk(b"fe:%07d" % rnd.randrange(hashes))
+                   + bulk(b"k%07d" % rnd.randrange(keep)))
+        i += 1
+        sent = now_ms()
+        t0 = time.perf_counter()
+        c.s.sendall(req)
+        v = reply(c)
+        ms = (time.perf_counter() - t0) * 1000.0
+        if sent < warm:
+            continue
+        during = sent >= due_ms
+        windows[during].append(ms)
+        if during:
+            errors += not isinstance(v, bytes)
+            if ms > worst:
+                worst, worst_at = ms, sent - due_ms
+    for name, w in zip(("before", "during"), windows):
+        w.sort()
+        line = "%s %d %.3f %.3f %.3f %d" % (name, len(w), percentile(w, 0.5), percentile(w, 0.999),
+                                            w[-1] if w else 0.0, sum(1 for x in w if x > 2.0))
+        if name == "during":
+            line += " %.0f %d" % (worst_at, errors)
+        print(line)
+
+def fe_run(port, hashes, ttl_fields, keep, ttl_ms, used_before, timeout_s):
+    """The fieldexpiry measurement, on hashes fe:%07d already holding keep
+    fields k%07d and ttl_fields fields t%07d: give the t fields one common
+    expiry (set_field_ttls), start fe_probe, and poll INFO stats and INFO
+    memory every 10 ms until every t field is counted in expired_subkeys
+    and used_memory is back within 5% of the growth above used_before, or
+    timeout_s after the expiry. Then stop the probe and count HLEN over all
+    hashes. Prints `name value` lines (read by fieldexpiry() in bench.sh)."""
+    c = Client(port)
+    probe_ttl = call(c, "HPEXPIRETIME", "fe:0000000", "FIELDS", "1", "t0000000")
+    if probe_ttl != [-1]:
+        sys.exit("HPEXPIRETIME fe:0000000 FIELDS 1 t0000000 answered %r, not [-1]: "
+                 "no hash field expiry here" % (probe_ttl,))
+    call(c, "SET", "fe:string", VALUE)
+    stats = info(c, "stats")
+    if "expired_subkeys" not in stats:
+        sys.exit("INFO stats has no expired_subkeys")
+    base = int(stats["expired_subkeys"])
+    start, due, end, not_set = set_field_ttls(c, "fe:", hashes, ttl_fields, "t", ttl_ms)
+    peak = used_at_due = int(info(c, "memory")["used_memory"])
+    probe = subprocess.Popen([sys.executable, __file__, "fe-probe", str(port), str(hashes),
+                              str(keep), "%d" % due, str(timeout_s + 30)],
+                             stdout=subprocess.PIPE, text=True)
+    probe.stdout.readline()
+    total = hashes * ttl_fields - not_set
+    mem_goal = used_before + (used_at_due - used_before) * 0.05
+    lag50 = lag99 = lag100 = mem_back = None
+    gone = 0
+    deadline = due / 1000.0 + timeout_s
+    while time.time() < deadline:
+        gone = int(info(c, "stats")["expired_subkeys"]) - base
+        used = int(info(c, "memory")["used_memory"])
+        t = now_ms() - due
+        peak = max(peak, used)
+        if lag50 is None and gone >= total - total // 2:
+            lag50 = t
+        if lag99 is None and total - gone <= total // 100:
+            lag99 = t
+        if lag100 is None and gone >= total:
+            lag100 = t
+        if mem_back is None and used <= mem_goal:
+            mem_back = t
+        if lag100 is not None and mem_back is not None:
+            break
+        time.sleep(0.01)
+    time.sleep(0.2)                     # the probe goes on past the reclaim
+    probe.send_signal(signal.SIGUSR1)
+    probe_out = probe.communicate(timeout=30)[0]
+    data = pipeline(c, b"".join(b"*2\r\n$4\r\nHLEN\r\n" + bulk(b"fe:%07d" % i)
+                                for i in range(hashes)), hashes, 60)
+    lens = [int(l[1:]) for l in data.split(b"\r\n")[:-1]]
+    fmt = lambda v: "%.0f" % v if v is not None else ">%d" % (timeout_s * 1000)
+    print("set_ms %.0f" % (end - start))
+    print("headroom_ms %.0f" % (due - end))
+    print("not_set %d" % not_set)
+    print("used_at_due %d" % used_at_due)
+    print("used_peak %d" % peak)
+    print("expired %d" % gone)
+    print("lag50_ms %s" % fmt(lag50))
+    print("lag99_ms %s" % fmt(lag99))
+    print("lag100_ms %s" % fmt(lag100))
+    print("mem_back_ms %s" % fmt(mem_back))
+    print("hlen_sum %d" % sum(lens))
+    print("hashes_off %d" % sum(1 for n in lens if n != keep))
+    for l in probe_out.splitlines():
+        w = l.split()
+        keys = ["n", "p50", "p999", "max", "over2"] + (["worst_at", "errors"] if w[0] == "during" else [])
+        for k, v in zip(keys, w[1:]):
+            print("%s_%s %s" % (w[0], k, v))
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "gen":
@@ -316,6 +568,13 @@ if __name__ == "__main__":
     elif cmd == "short-ttl":
         short_ttl(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]),
                   float(sys.argv[6]))
+    elif cmd == "gen-fields":
+        gen_fields(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
+    elif cmd == "fe-probe":
+        fe_probe(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]),
+                 float(sys.argv[6]))
+    elif cmd == "fe-run":
+        fe_run(*[int(a) for a in sys.argv[2:9]])
 EOF
 }
 
@@ -515,6 +774,132 @@ latency() {
     echo "(worst redis-cli --latency-history sample while the keys are loaded, and in the 10 s"
     echo " after FLUSHALL; flushall_ms: its reply time; redis's FLUSHALL is its default,"
     echo " synchronous one)"
+}
+
+# fieldexpiry mode: hash field expiry, tidecache alone (Debian's Redis 7.0
+# has no HEXPIRE family, so there is nothing to set side by side). The goal:
+# FE_HASHES hashes, each with FE_KEEP_FIELDS persistent fields and
+# FE_TTL_FIELDS fields with a TTL of FE_TTL_MS; 99% of the TTL fields gone
+# (expired_subkeys, then HLEN and used_memory) within FE_GOAL_MS (1000) of
+# their expiry, and no request slower than FE_MAX_LAT_MS (2) meanwhile.
+# ROUNDS rounds, each on a newly started server:
+#  1. HSET the persistent fields k%07d (16-byte values) through redis-cli
+#     --pipe; used_memory "before" 2 s later. HSET the TTL fields t%07d the
+#     same way.
+#  2. HPEXPIREAT fe:%07d DUE FIELDS n t... for every hash in one pipeline,
+#     DUE one absolute time for all: FE_TTL_MS after the pipeline's expected
+#     end (1.5 times what the same pipeline over 1% of the hashes predicts).
+#     A relative HPEXPIRE would spread the expiries over the time the
+#     pipeline takes (about as long as FE_TTL_MS at the default sizes), so
+#     the first fields would be due before the last were set; with one DUE
+#     every field expires at the same instant (the hardest case for the
+#     server) and every lag counts from it. The pipeline must end well
+#     before DUE: its time and the headroom left are printed, and a
+#     headroom under a fifth of FE_TTL_MS marks the round as not valid.
+#  3. From the end of the pipeline: one client sends HGET of a persistent
+#     field of a random hash and GET of a string in turn, one request at a
+#     time (after 200 ms of warm-up, its latencies before DUE are the
+#     baseline), while INFO stats (expired_subkeys) and INFO memory
+#     (used_memory) are polled every 10 ms until every TTL field is counted
+#     and used_memory is back within 5% of the growth, or FE_TIMEOUT s after
+#     DUE.
+#  4. HLEN of every hash, pipelined: the sum must be FE_HASHES x
+#     FE_KEEP_FIELDS. used_memory "after" 1 s later.
+# The goal is a bound, so every round must meet it. Verdicts are printed;
+# the exit status is 0 whatever they are.
+fieldexpiry() {
+    : "${FE_HASHES:=100000}" "${FE_TTL_FIELDS:=10}" "${FE_KEEP_FIELDS:=10}" "${FE_TTL_MS:=1000}" \
+        "${FE_TIMEOUT:=10}" "${FE_GOAL_MS:=1000}" "${FE_MAX_LAT_MS:=2}"
+    write_tool
+    local round out used0 ttl_total=$((FE_HASHES * FE_TTL_FIELDS)) verdicts=0 failed=0
+    echo "fieldexpiry: tidecache alone; $FE_HASHES hashes x ($FE_KEEP_FIELDS persistent fields +" \
+        "$FE_TTL_FIELDS fields expiring together $FE_TTL_MS ms after their HPEXPIREAT pipeline)," \
+        "$ROUNDS rounds"
+    for round in $(seq 1 "$ROUNDS"); do
+        if [ "$round" -gt 1 ]; then
+            kill "$tc_pid" 2>/dev/null || true
+            wait "$tc_pid" 2>/dev/null || true
+        fi
+        start_tidecache
+        out=$(tool gen-fields fe: "$FE_HASHES" "$FE_KEEP_FIELDS" k | redis-cli -p "$tc_port" --pipe 2>&1)
+        grep -q "errors: 0, replies: $FE_HASHES" <<<"$out" || { echo "load failed: $out" >&2; return 1; }
+        sleep 2 # the tables finish resizing in the background
+        used0=$(info_field "$tc_port" used_memory)
+        out=$(tool gen-fields fe: "$FE_HASHES" "$FE_TTL_FIELDS" t | redis-cli -p "$tc_port" --pipe 2>&1)
+        grep -q "errors: 0, replies: $FE_HASHES" <<<"$out" || { echo "load failed: $out" >&2; return 1; }
+        sleep 1
+        tool fe-run "$tc_port" "$FE_HASHES" "$FE_TTL_FIELDS" "$FE_KEEP_FIELDS" "$FE_TTL_MS" "$used0" \
+            "$FE_TIMEOUT" >"$work/fe.$round" || { echo "fieldexpiry: the measurement failed" >&2; return 1; }
+        sleep 1
+        { echo "used_before $used0"; echo "used_after $(info_field "$tc_port" used_memory)"; } >>"$work/fe.$round"
+    done
+    # fe ROUND NAME: a figure of a round; fe_all NAME: that figure of every
+    # round, comma-separated.
+    fe() { awk -v k="$2" '$1 == k {print $2}' "$work/fe.$1"; }
+    fe_all() { for round in $(seq 1 "$ROUNDS"); do fe "$round" "$1"; done | paste -sd, - | sed 's/,/, /g'; }
+
+    printf '%-6s %14s %12s %16s %9s %9s %9s %20s %10s %11s\n' round hpexpireat_ms headroom_ms \
+        expired_subkeys 50%_ms 99%_ms all_ms used_memory_back_ms hlen_sum hashes_off
+    for round in $(seq 1 "$ROUNDS"); do
+        printf '%-6s %14s %12s %16s %9s %9s %9s %20s %10s %11s\n' "$round" "$(fe "$round" set_ms)" \
+            "$(fe "$round" headroom_ms)" "$(fe "$round" expired)" "$(fe "$round" lag50_ms)" \
+            "$(fe "$round" lag99_ms)" "$(fe "$round" lag100_ms)" "$(fe "$round" mem_back_ms)" \
+            "$(fe "$round" hlen_sum)" "$(fe "$round" hashes_off)"
+    done
+    printf '%-6s %12s %12s %12s %16s %10s\n' round before_MB peak_MB after_MB B/ttl_field returned
+    for round in $(seq 1 "$ROUNDS"); do
+        awk -v r="$round" -v a="$(fe "$round" used_before)" -v p="$(fe "$round" used_peak)" \
+            -v d="$(fe "$round" used_at_due)" -v b="$(fe "$round" used_after)" -v n="$ttl_total" \
+            'BEGIN {printf "%-6s %12.1f %12.1f %12.1f %16.1f %9.1f%%\n", r, a/1048576, p/1048576,
+                    b/1048576, (d-a)/n, (p > a) ? 100*(p-b)/(p-a) : 0}'
+    done
+    printf '%-6s %-12s %10s %9s %10s %9s %9s %16s\n' round window requests p50_ms p99.9_ms max_ms \
+        over_2ms worst_sent_at_ms
+    for round in $(seq 1 "$ROUNDS"); do
+        printf '%-6s %-12s %10s %9s %10s %9s %9s %16s\n' "$round" "before due" "$(fe "$round" before_n)" \
+            "$(fe "$round" before_p50)" "$(fe "$round" before_p999)" "$(fe "$round" before_max)" \
+            "$(fe "$round" before_over2)" ""
+        printf '%-6s %-12s %10s %9s %10s %9s %9s %16s\n' "" "from due on" "$(fe "$round" during_n)" \
+            "$(fe "$round" during_p50)" "$(fe "$round" during_p999)" "$(fe "$round" during_max)" \
+            "$(fe "$round" during_over2)" "$(fe "$round" during_worst_at)"
+    done
+
+    verdict() { # holds(0/1) text
+        verdicts=$((verdicts + 1))
+        if [ "$1" = 1 ]; then echo "PASS  $2"; else echo "FAIL  $2"; failed=$((failed + 1)); fi
+    }
+    # every ROUND_FIGURES AWK_CONDITION: 1 when the condition holds for the
+    # figure v of every round (a figure ">N" is a timeout), else 0.
+    every() { tr -d ' ' <<<"$1" | tr , '\n' | awk -v g="$FE_GOAL_MS" -v m="$FE_MAX_LAT_MS" \
+        -v t="$FE_TTL_MS" "{v = \$1; if (!($2)) bad = 1} END {print bad ? 0 : 1}"; }
+    local headroom not_set lag99 lag100 lat_max lat_p999 hlen errors mem_back base_max
+    headroom=$(fe_all headroom_ms) not_set=$(fe_all not_set) lag99=$(fe_all lag99_ms)
+    lag100=$(fe_all lag100_ms) lat_max=$(fe_all during_max) lat_p999=$(fe_all during_p999)
+    hlen=$(fe_all hlen_sum) errors=$(fe_all during_errors) mem_back=$(fe_all mem_back_ms)
+    base_max=$(fe_all before_max)
+    echo "verdicts, every round ($ROUNDS):"
+    verdict "$(($(every "$headroom" 'v >= t / 5') & $(every "$not_set" 'v == 0')))" \
+        "valid: every TTL set ($not_set not set), due still >= $((FE_TTL_MS / 5)) ms away when set ($headroom ms)"
+    verdict "$(every "$lag99" 'v !~ /^>/ && v <= g')" \
+        "99% of the TTL fields gone within $FE_GOAL_MS ms of due ($lag99 ms; all: $lag100 ms)"
+    verdict "$(every "$lat_max" 'v <= m')" \
+        "no request slower than $FE_MAX_LAT_MS ms from due until the reclaim (max $lat_max ms; p99.9 $lat_p999 ms)"
+    verdict "$(($(every "$hlen" "v == $((FE_HASHES * FE_KEEP_FIELDS))") & $(every "$errors" 'v == 0')))" \
+        "HLEN sum = $FE_HASHES x $FE_KEEP_FIELDS ($hlen), persistent fields all readable"
+    verdict "$(every "$mem_back" 'v !~ /^>/ && v <= g')" \
+        "used_memory back within 5% of the growth within $FE_GOAL_MS ms of due ($mem_back ms)"
+    if [ "$failed" -eq 0 ]; then
+        echo "fieldexpiry: PASS ($verdicts of $verdicts)"
+    else
+        echo "fieldexpiry: FAIL ($failed of $verdicts failed)"
+    fi
+    [ "$(every "$base_max" 'v <= m')" = 1 ] ||
+        echo "(before due, with nothing expiring, requests also took up to $base_max ms: the" \
+            "machine's own stalls are in the max too)"
+    echo "(used_memory from INFO memory: before = the persistent fields only, peak = the most"
+    echo " seen with the TTL fields set, after = 1 s after the HLEN count; B/ttl_field = growth"
+    echo " up to due per TTL field; latency: one client, one request at a time, in ms; lags in"
+    echo " ms after due, polled every 10 ms)"
 }
 
 # maxmemory mode: the memory cap side by side. Both servers get MM_CAP and,
@@ -754,6 +1139,7 @@ expiry) expiry ;;
 expiry-lag) expiry_lag ;;
 latency) latency ;;
 maxmemory) maxmemory ;;
-*) echo "usage: $0 [throughput|scripting|types|memory|expiry|expiry-lag|latency|maxmemory]" >&2
+fieldexpiry) fieldexpiry ;;
+*) echo "usage: $0 [throughput|scripting|types|memory|expiry|expiry-lag|latency|maxmemory|fieldexpiry]" >&2
     exit 2 ;;
 esac

@@ -139,7 +139,7 @@ function runMain(title, main, totalMs) {
 }
 
 // Shared by the hash and set checks of the client programs: the object cached
-// as a hash, the sizes of the large hash and set walked by scan iterators, and
+// as a hash, the session object one of whose fields gets a TTL, the sizes of the large hash and set walked by scan iterators, and
 // small helpers.
 const USER_FIELDS = {           // the object cached as a hash
   name: 'Ada Lovelace',
@@ -153,6 +153,14 @@ const OBJECT_TTL_S = 300;       // TTL of the cached object
 const BIG_HASH_FIELDS = 1000;   // fields of the hash walked with a scan iterator
 const BIG_SET_MEMBERS = 1000;   // members of the set walked with a scan iterator
 const POOL_MEMBERS = 10;        // members of the set SPOP/SRANDMEMBER draw from
+const SESSION_FIELDS = {        // the object whose token field expires on its own
+  user: 'ada',
+  token: '5f2c9e1a7b',
+  csrf: 'c8d1',
+  theme: 'dark',
+};
+const TOKEN_TTL_MS = 1000;      // HPEXPIRE of the token field
+const FIELD_EXPIRY_WAIT_MS = 3000; // bound on waiting for the token field to go
 
 const sorted = (items) => [...items].sort();
 const range = (n, f) => Array.from({ length: n }, (_, i) => f(i));
@@ -167,8 +175,11 @@ async function batchesOf(iterable) {
 module.exports = {
   BIG_HASH_FIELDS,
   BIG_SET_MEMBERS,
+  FIELD_EXPIRY_WAIT_MS,
   OBJECT_TTL_S,
   POOL_MEMBERS,
+  SESSION_FIELDS,
+  TOKEN_TTL_MS,
   USER_FIELDS,
   batchesOf,
   range,

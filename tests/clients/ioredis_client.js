@@ -7,7 +7,8 @@
 // CLIENT SETINFO, and the INFO ready check that waits for loading:0. Then it
 // runs the commands an application's cache layer uses and checks every
 // result; then hashes and sets as applications use them (an object cached as a
-// hash, tag sets invalidating their members, WRONGTYPE) on that RESP3
+// hash, one with HPEXPIRE on a field, tag sets invalidating their members,
+// WRONGTYPE) on that RESP3
 // connection and on a second one opened with protocol: 2. Prints one line per
 // check; exits 1 at the first failure.
 'use strict';
@@ -17,6 +18,7 @@ const assert = require('node:assert/strict');
 const {
   HOST, announce, check, checkError, checkNoErrors, ok, portArgument, runMain, trackErrors, waitReady, waitUntil,
   USER_FIELDS, OBJECT_TTL_S, BIG_HASH_FIELDS, BIG_SET_MEMBERS, POOL_MEMBERS, sorted, range, batchesOf,
+  SESSION_FIELDS, TOKEN_TTL_MS, FIELD_EXPIRY_WAIT_MS,
 } = require('./checks');
 
 const SCAN_KEYS = 300;          // keys written for the SCAN check
@@ -121,6 +123,42 @@ async function runHashChecks(r, p) {
   check(`${p} hscanStream match f99*`, matched,
     { f99: 'v99', ...Object.fromEntries(range(10, (i) => [`f99${i}`, `v99${i}`])) });
   check(`${p} DEL user big`, await r.del(key, big), 2);
+}
+
+// A hash-field TTL command ('hpexpire', 'httl', 'hpttl', 'hpersist') on
+// fields of key, args going before FIELDS numfields: ioredis's own method when
+// the installed version has one, else call().
+function fieldTtl(r, command, key, args, fields) {
+  const rest = [...args, 'FIELDS', fields.length, ...fields];
+  return typeof r[command] === 'function' ? r[command](key, ...rest) : r.call(command.toUpperCase(), key, ...rest);
+}
+
+// An object cached as a hash with HPEXPIRE on one field: the session's token
+// field expires on its own, the other fields stay.
+async function runFieldExpiryChecks(r, p) {
+  const key = `${p}session:1`;
+  const how = typeof r.hpexpire === 'function' ? 'ioredis method' : 'call()';
+  check(`${p} HSET session object`, await r.hset(key, SESSION_FIELDS), Object.keys(SESSION_FIELDS).length);
+  check(`${p} HPEXPIRE session ${TOKEN_TTL_MS} FIELDS 1 token (${how})`,
+    await fieldTtl(r, 'hpexpire', key, [TOKEN_TTL_MS], ['token']), [1]);
+  const [tokenMs, ...others] = await fieldTtl(r, 'hpttl', key, [], ['token', 'user', 'nope']);
+  assert.ok(Number.isInteger(tokenMs) && tokenMs > 0 && tokenMs <= TOKEN_TTL_MS,
+    `${p} HPTTL session token: expected 1..${TOKEN_TTL_MS}, got ${JSON.stringify(tokenMs)}`);
+  ok(`${p} HPTTL session token user nope: token's TTL is positive`);
+  check(`${p} HPTTL session: user has no TTL (-1), nope no field (-2)`, others, [-1, -2]);
+  check(`${p} HTTL session user`, await fieldTtl(r, 'httl', key, [], ['user']), [-1]);
+  check(`${p} TTL session (the key has none)`, await r.ttl(key), -1);
+  check(`${p} HGET session token before it expires`, await r.hget(key, 'token'), SESSION_FIELDS.token);
+  await waitUntil(async () => (await r.hget(key, 'token')) === null, FIELD_EXPIRY_WAIT_MS, POLL_STEP_MS,
+    `${p} token field with HPEXPIRE ${TOKEN_TTL_MS} still there after ${FIELD_EXPIRY_WAIT_MS} ms`);
+  ok(`${p} token field gone after HPEXPIRE ${TOKEN_TTL_MS} (HGET null)`);
+  const rest = Object.fromEntries(Object.entries(SESSION_FIELDS).filter(([field]) => field !== 'token'));
+  check(`${p} HGETALL session without the token`, { ...(await r.hgetall(key)) }, rest);
+  check(`${p} HEXISTS session token`, await r.hexists(key, 'token'), 0);
+  check(`${p} HPTTL session token after it expired (-2)`, await fieldTtl(r, 'hpttl', key, [], ['token']), [-2]);
+  check(`${p} HPERSIST session user (no TTL: -1)`, await fieldTtl(r, 'hpersist', key, [], ['user']), [-1]);
+  check(`${p} HGET session user after HPERSIST`, await r.hget(key, 'user'), 'ada');
+  check(`${p} DEL session`, await r.del(key), 1);
 }
 
 async function runSetChecks(r, p) {
@@ -236,6 +274,7 @@ async function runHashSetChecks(r, p, protocol) {
   assert.match(clientInfo, new RegExp(` resp=${protocol}\\b`), `${p} CLIENT INFO: expected resp=${protocol}, got ${clientInfo}`);
   ok(`${p} the connection speaks RESP${protocol} (CLIENT INFO resp=${protocol})`);
   await runHashChecks(r, p);
+  await runFieldExpiryChecks(r, p);
   await runSetChecks(r, p);
   await runWrongTypeChecks(r, p);
   check(`${p} no key left behind`, (await scanAll(r, { match: `${p}*` })).size, 0);

@@ -6,8 +6,9 @@
 // Connects with createClient({ url }) and nothing else, so the library does
 // what it does by default (HELLO 3, CLIENT SETINFO, ...). Then it runs the
 // commands an application's cache layer uses and checks every result; then
-// hashes and sets as applications use them (an object cached as a hash, tag
-// sets invalidating their members, WRONGTYPE) on that RESP3 connection and on
+// hashes and sets as applications use them (an object cached as a hash, one
+// with HPEXPIRE on a field, tag sets invalidating their members, WRONGTYPE) on
+// that RESP3 connection and on
 // a second one opened with RESP: 2. Prints one line per check; exits 1 at
 // the first failure.
 'use strict';
@@ -17,6 +18,7 @@ const assert = require('node:assert/strict');
 const {
   HOST, announce, check, checkError, checkNoErrors, connectWithin, ok, portArgument, runMain, trackErrors, waitUntil,
   USER_FIELDS, OBJECT_TTL_S, BIG_HASH_FIELDS, BIG_SET_MEMBERS, POOL_MEMBERS, sorted, range, batchesOf,
+  SESSION_FIELDS, TOKEN_TTL_MS, FIELD_EXPIRY_WAIT_MS,
 } = require('./checks');
 
 const SCAN_KEYS = 300;          // keys written for the SCAN check
@@ -119,6 +121,47 @@ async function runHashChecks(client, p) {
   check(`${p} hScanIterator MATCH f99*`, matched,
     { f99: 'v99', ...Object.fromEntries(range(10, (i) => [`f99${i}`, `v99${i}`])) });
   check(`${p} DEL user big`, await client.del([key, big]), 2);
+}
+
+// node-redis's methods for the hash-field TTL commands; they take (key,
+// fields, ...args).
+const FIELD_TTL_METHODS = { HPEXPIRE: 'hpExpire', HPTTL: 'hpTTL', HTTL: 'hTTL', HPERSIST: 'hPersist' };
+
+// A hash-field TTL command on fields of key, args going before FIELDS
+// numfields: the library's own method when the installed version has one,
+// else sendCommand().
+function fieldTtl(client, command, key, args, fields) {
+  const method = FIELD_TTL_METHODS[command];
+  if (typeof client[method] === 'function') return client[method](key, fields, ...args);
+  return client.sendCommand([command, key, ...args.map(String), 'FIELDS', String(fields.length), ...fields]);
+}
+
+// An object cached as a hash with HPEXPIRE on one field: the session's token
+// field expires on its own, the other fields stay.
+async function runFieldExpiryChecks(client, p) {
+  const key = `${p}session:1`;
+  const how = typeof client.hpExpire === 'function' ? 'hpExpire' : 'sendCommand';
+  check(`${p} HSET session object`, await client.hSet(key, SESSION_FIELDS), Object.keys(SESSION_FIELDS).length);
+  check(`${p} HPEXPIRE session ${TOKEN_TTL_MS} FIELDS 1 token (${how})`,
+    await fieldTtl(client, 'HPEXPIRE', key, [TOKEN_TTL_MS], ['token']), [1]);
+  const [tokenMs, ...others] = await fieldTtl(client, 'HPTTL', key, [], ['token', 'user', 'nope']);
+  assert.ok(Number.isInteger(tokenMs) && tokenMs > 0 && tokenMs <= TOKEN_TTL_MS,
+    `${p} HPTTL session token: expected 1..${TOKEN_TTL_MS}, got ${JSON.stringify(tokenMs)}`);
+  ok(`${p} HPTTL session token user nope: token's TTL is positive`);
+  check(`${p} HPTTL session: user has no TTL (-1), nope no field (-2)`, others, [-1, -2]);
+  check(`${p} HTTL session user`, await fieldTtl(client, 'HTTL', key, [], ['user']), [-1]);
+  check(`${p} TTL session (the key has none)`, await client.ttl(key), -1);
+  check(`${p} HGET session token before it expires`, await client.hGet(key, 'token'), SESSION_FIELDS.token);
+  await waitUntil(async () => (await client.hGet(key, 'token')) === null, FIELD_EXPIRY_WAIT_MS, POLL_STEP_MS,
+    `${p} token field with HPEXPIRE ${TOKEN_TTL_MS} still there after ${FIELD_EXPIRY_WAIT_MS} ms`);
+  ok(`${p} token field gone after HPEXPIRE ${TOKEN_TTL_MS} (HGET null)`);
+  const rest = Object.fromEntries(Object.entries(SESSION_FIELDS).filter(([field]) => field !== 'token'));
+  check(`${p} HGETALL session without the token`, plainObject(`${p} HGETALL session`, await client.hGetAll(key)), rest);
+  check(`${p} HEXISTS session token`, await client.hExists(key, 'token'), 0);
+  check(`${p} HPTTL session token after it expired (-2)`, await fieldTtl(client, 'HPTTL', key, [], ['token']), [-2]);
+  check(`${p} HPERSIST session user (no TTL: -1)`, await fieldTtl(client, 'HPERSIST', key, [], ['user']), [-1]);
+  check(`${p} HGET session user after HPERSIST`, await client.hGet(key, 'user'), 'ada');
+  check(`${p} DEL session`, await client.del(key), 1);
 }
 
 async function runSetChecks(client, p) {
@@ -233,6 +276,7 @@ async function runHashSetChecks(client, p, protocol) {
   const info = await client.clientInfo();
   check(`${p} the connection speaks RESP${protocol} (CLIENT INFO resp)`, Number(info.resp), protocol);
   await runHashChecks(client, p);
+  await runFieldExpiryChecks(client, p);
   await runSetChecks(client, p);
   await runWrongTypeChecks(client, p);
   check(`${p} no key left behind`, (await scanAll(client, { MATCH: `${p}*` })).size, 0);

@@ -6,7 +6,8 @@ usage: redis_py_client.py PORT [--protocol 3] [--handshake-only]
 Connects with redis.Redis(host, port) (plus protocol=3 when asked and the
 installed redis-py supports it), runs the commands an application's cache
 layer uses and checks every result, then hashes (an object cached as a hash,
-hscan_iter over 1000 fields) and sets (tag sets invalidating their members,
+one of its fields given a TTL of its own with HPEXPIRE, hscan_iter over 1000
+fields) and sets (tag sets invalidating their members,
 sscan_iter over 1000 members) and WRONGTYPE errors. Prints one line per check; exits 1 at the
 first failure with what was expected and what came back.
 """
@@ -116,6 +117,14 @@ BIG_HASH_FIELDS = 1000          # fields of the hash walked with HSCAN
 BIG_SET_MEMBERS = 1000          # members of the set walked with SSCAN
 POOL_MEMBERS = 10               # members of the set SPOP/SRANDMEMBER draw from
 WRONGTYPE_PREFIX = "WRONGTYPE"
+SESSION_FIELDS = {              # the object whose token field expires on its own
+    "user": "ada",
+    "token": "5f2c9e1a7b",
+    "csrf": "c8d1",
+    "theme": "dark",
+}
+TOKEN_TTL_MS = 1000             # HPEXPIRE of the token field
+FIELD_EXPIRY_WAIT_S = 3.0       # bound on waiting for the token field to go
 
 
 def b(text):
@@ -192,6 +201,44 @@ def run_hash_checks(r):
     check("hscan_iter match f99*", matched,
           {b"f99": b"v99", **{f"f99{i}".encode(): f"v99{i}".encode() for i in range(10)}})
     check("DEL user big", r.delete(key, big), 2)
+
+
+def field_ttl(r, command, key, *args, fields):
+    """A hash-field TTL command (HPEXPIRE, HTTL, HPTTL, HPERSIST) on fields of
+    key: redis-py's own method (redis-py 5.1 and later) when the installed
+    version has one, else execute_command with the FIELDS numfields part.
+    Returns the per-field replies as a list."""
+    method = getattr(r, command.lower(), None)
+    if method is not None:
+        return list(method(key, *args, *fields))
+    return list(r.execute_command(command, key, *args, "FIELDS", len(fields), *fields))
+
+
+def run_field_expiry_checks(r):
+    """An object cached as a hash with HPEXPIRE on one field: the session's
+    token field expires on its own, the other fields stay."""
+    key = "hc:session:1"
+    how = "redis-py's method" if hasattr(r, "hpexpire") else "execute_command"
+    check("HSET session mapping", r.hset(key, mapping=SESSION_FIELDS), len(SESSION_FIELDS))
+    check(f"HPEXPIRE session {TOKEN_TTL_MS} FIELDS 1 token ({how})",
+          field_ttl(r, "HPEXPIRE", key, TOKEN_TTL_MS, fields=["token"]), [1])
+    token_ms, user_ms, nope_ms = field_ttl(r, "HPTTL", key, fields=["token", "user", "nope"])
+    check_true("HPTTL session token user nope: token's TTL is positive",
+               0 < token_ms <= TOKEN_TTL_MS, f"expected 1..{TOKEN_TTL_MS}, got {token_ms!r}")
+    check("HPTTL session: user has no TTL (-1), nope no field (-2)", [user_ms, nope_ms], [-1, -2])
+    check("HTTL session user", field_ttl(r, "HTTL", key, fields=["user"]), [-1])
+    check("TTL session (the key has none)", r.ttl(key), -1)
+    check("HGET session token before it expires", r.hget(key, "token"), b(SESSION_FIELDS["token"]))
+    wait_until(lambda: r.hget(key, "token") is None, FIELD_EXPIRY_WAIT_S, POLL_STEP_S,
+               f"token field with HPEXPIRE {TOKEN_TTL_MS} still there after {FIELD_EXPIRY_WAIT_S} s")
+    ok(f"token field gone after HPEXPIRE {TOKEN_TTL_MS} (HGET nil)")
+    rest = {b(f): b(v) for f, v in SESSION_FIELDS.items() if f != "token"}
+    check("HGETALL session without the token", r.hgetall(key), rest)
+    check("HEXISTS session token", r.hexists(key, "token"), False)
+    check("HPTTL session token after it expired (-2)", field_ttl(r, "HPTTL", key, fields=["token"]), [-2])
+    check("HPERSIST session user (no TTL: -1)", field_ttl(r, "HPERSIST", key, fields=["user"]), [-1])
+    check("HGET session user after HPERSIST", r.hget(key, "user"), b"ada")
+    check("DEL session", r.delete(key), 1)
 
 
 def run_set_checks(r):
@@ -298,6 +345,7 @@ def _wrongtype(name, func):
 
 def run_hash_set_checks(r):
     run_hash_checks(r)
+    run_field_expiry_checks(r)
     run_set_checks(r)
     run_wrongtype_checks(r)
     check("DBSIZE after the hash and set checks", r.dbsize(), 0)
