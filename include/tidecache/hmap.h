@@ -114,8 +114,10 @@ struct htab *hmap_table_copy(const struct htab *h, size_t *account);
 /* Every field in turn: hmap_iter_start, then hmap_iter_next until it
  * returns 0. The hash must not change during the walk. */
 struct hmap_iter {
-    const struct item *it;
-    size_t off; /* pack offset */
+    const unsigned char *p; /* a pack's entries, read once at the start; NULL for a table */
+    size_t len;             /* their bytes */
+    size_t stride;          /* entries per field */
+    size_t off;             /* offset of the next field */
     struct htab_iter hi;
 };
 void hmap_iter_start(struct hmap_iter *i, const struct item *it);

@@ -588,8 +588,10 @@ static void expire_fields(struct conn *c, size_t argc, struct arg *argv, enum ex
         return;
     }
     int64_t now = clock_now_ms(), base = relative ? now : 0;
-    if ((unit == EXPIRE_SECONDS && t > FIELD_EXPIRY_MAX_MS / 1000) ||
-        (t *= (unit == EXPIRE_SECONDS ? 1000 : 1)) > FIELD_EXPIRY_MAX_MS - base) {
+    int in_range = unit == EXPIRE_MILLISECONDS || t <= FIELD_EXPIRY_MAX_MS / 1000;
+    if (in_range && unit == EXPIRE_SECONDS)
+        t *= 1000;
+    if (!in_range || t > FIELD_EXPIRY_MAX_MS - base) {
         reply_errorf(c, "ERR invalid expire time in '%s' command", cmd);
         return;
     }

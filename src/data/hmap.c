@@ -430,23 +430,29 @@ int hmap_get(const struct item *it, const char *f, size_t flen, const char **v, 
 
 void hmap_iter_start(struct hmap_iter *i, const struct item *it)
 {
-    i->it = it;
     i->off = PACK_HEADER_BYTES;
-    if (!is_pack(it))
+    i->p = NULL;
+    if (!is_pack(it)) {
         htab_iter_start(&i->hi, table_of(it));
+        return;
+    }
+    struct pk k = pk_of(it);
+    i->p = k.p;
+    i->len = k.len;
+    i->stride = k.stride;
 }
 
 int hmap_iter_next(struct hmap_iter *i, struct hmap_field *out)
 {
-    if (!is_pack(i->it)) {
+    if (!i->p) {
         struct hentry *e = (struct hentry *)htab_iter_next(&i->hi);
         if (e)
             table_field(e, out);
         return e != NULL;
     }
-    struct pk k = pk_of(i->it);
-    if (i->off >= k.len)
+    if (i->off >= i->len)
         return 0;
+    struct pk k = {(unsigned char *)i->p, i->len, 0, i->stride};
     i->off = pk_read(&k, i->off, out);
     return 1;
 }
