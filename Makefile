@@ -111,8 +111,8 @@ test: deps-test
 SOAK_SECONDS ?= 600
 .PHONY: soak
 
-$(BUILD)/tests/soak: tests/soak/soak.c | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(TEST_LIBS) -pthread
+$(BUILD)/tests/soak: $(wildcard tests/soak/*.c) tests/soak/soak.h | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $(filter %.c,$^) $(TEST_LIBS) -pthread
 
 soak: deps-test
 	$(MAKE) $(BUILD)/tidecache $(BUILD)/tests/soak
