@@ -250,7 +250,7 @@ static const char *type_of(const struct doc_ctx *ctx, const char *name, int top_
     static const char *const integers[] = {
         "seconds", "milliseconds", "count", "cursor", "timeout", "index", "db",
         "destination-db", "increment", "decrement", "offset", "start", "end", "numkeys",
-        "port", "protover", "client-id", "numreplicas", NULL};
+        "numfields", "limit", "port", "protover", "client-id", "numreplicas", NULL};
     const struct command *cmd = ctx->cmd;
     *key = 0;
     if (strcmp(name, "key") == 0 ||
