@@ -534,7 +534,8 @@ static struct item *to_table(struct store *s, struct item *it)
     struct hmap_field field;
     hmap_iter_start(&i, it);
     while (hmap_iter_next(&i, &field)) {
-        struct hentry *e = htab_add(h, field.f, field.flen, value_bytes(field.vlen, field.expire_ms != 0));
+        size_t extra = value_bytes(field.vlen, field.expire_ms != 0);
+        struct hentry *e = htab_add(h, field.f, field.flen, extra);
         entry_write(e, field.v, field.vlen, field.expire_ms);
         if (field.expire_ms)
             heap_push(h, e, field.expire_ms);

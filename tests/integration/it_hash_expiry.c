@@ -1529,7 +1529,8 @@ START_TEST(test_watch)
         freeReplyObject(client_cmd(o, cases[i].cmd));
         if (exec_runs() != cases[i].runs) {
             wrong++;
-            int k = snprintf(report + used, sizeof report - used, "\n  %s%s%s, WATCH w, %s: EXEC %s",
+            int k = snprintf(report + used, sizeof report - used,
+                             "\n  %s%s%s, WATCH w, %s: EXEC %s",
                              cases[i].setup, cases[i].setup2 ? ", " : "",
                              cases[i].setup2 ? cases[i].setup2 : "", cases[i].cmd,
                              cases[i].runs ? "aborted, expected to run" : "ran, expected to abort");

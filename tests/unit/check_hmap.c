@@ -426,7 +426,9 @@ START_TEST(test_field_expiry_model)
                 }
             }
         } else if (op < 13 && it) {
-            int want = !fm->present[k] ? HMAP_NO_FIELD : fm->at[k] ? HMAP_PERSISTED : HMAP_NO_EXPIRY;
+            int want = !fm->present[k] ? HMAP_NO_FIELD
+                       : fm->at[k]       ? HMAP_PERSISTED
+                                         : HMAP_NO_EXPIRY;
             ck_assert_int_eq(hmap_persist_field(s, &it, pool[k], pool_len[k]), want);
             fm->at[k] = 0;
         } else if (op < 16) {
