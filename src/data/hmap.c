@@ -354,16 +354,19 @@ static int table_set(struct htab *h, const char *f, size_t flen, const char *v, 
     return e == NULL;
 }
 
-static void table_delete(struct htab *h, const char *f, size_t flen)
+/* Remove field f and its slot in the expiry heap: 1 when it was there. */
+static int table_delete(struct htab *h, const char *f, size_t flen)
 {
     struct hentry *e = htab_find(h, f, flen);
+    if (!e)
+        return 0;
     const char *v;
     size_t vlen;
     unsigned char *tail;
     entry_decode(e, &v, &vlen, &tail);
     if (tail)
         heap_remove(h, tail_slot(tail));
-    htab_delete(h, f, flen);
+    return htab_delete(h, f, flen);
 }
 
 struct htab *hmap_table_copy(const struct htab *h, size_t *account)
@@ -612,12 +615,8 @@ int hmap_update(struct store *s, struct item **itp, const char *f, size_t flen, 
 static int delete_field(struct store *s, struct item **itp, const char *f, size_t flen)
 {
     struct item *it = *itp;
-    if (!is_pack(it)) {
-        if (!htab_find(table_of(it), f, flen))
-            return 0;
-        table_delete(table_of(it), f, flen);
-        return 1;
-    }
+    if (!is_pack(it))
+        return table_delete(table_of(it), f, flen);
     struct pk k = pk_of(it);
     size_t off = pack_find(k.p, k.len, f, flen, k.stride);
     if (!off)

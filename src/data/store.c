@@ -496,14 +496,15 @@ static void wheel_drop_if_unused(struct store *s)
 }
 
 /* Index the item with this hash under its new expiry, unless the entry
- * made for its old one (0: none) covers the new one too. */
+ * made for its old one (0: none) covers the new one too; an old expiry
+ * already due does not count, since its entry may be processed already. */
 static void wheel_note(struct store *s, uint64_t hash, int64_t old_ms, int64_t new_ms)
 {
     if (!new_ms)
         return;
     if (!s->wheel)
         s->wheel = expiry_create(clock_now_ms());
-    else if (old_ms && expiry_covers(s->wheel, old_ms, new_ms))
+    else if (old_ms && old_ms > clock_now_ms() && expiry_covers(s->wheel, old_ms, new_ms))
         return;
     expiry_add(s->wheel, (uint32_t)hash, new_ms);
 }
@@ -1013,10 +1014,8 @@ struct item *store_set(struct store *s, const char *key, size_t klen, const void
 
     if (link) {
         int64_t old_ms = item_expire_ms(*link);
-        if (old_ms && old_ms <= clock_now_ms()) {
+        if (old_ms && old_ms <= clock_now_ms())
             s->expired_total++;
-            old_ms = 0; /* its entry may be gone already */
-        }
         wheel_note(s, h, old_ms, expire_ms);
         item_replace(s, link, it, 0);
         item_touch(it);
@@ -1240,8 +1239,6 @@ struct item *store_move(struct store *from, struct item *it, struct store *to, c
 void store_note_deadline(struct store *s, const struct item *it, int64_t old_ms, int64_t new_ms)
 {
     s->deadline_items += (new_ms != 0) - (old_ms != 0);
-    if (old_ms && old_ms <= clock_now_ms())
-        old_ms = 0; /* its index entry may be processed already */
     if (new_ms)
         wheel_note(s, item_hash(it), old_ms, new_ms);
     wheel_drop_if_unused(s);
